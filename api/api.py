@@ -1,0 +1,5 @@
+"""PLACEHOLDER: replaced by the API work."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(title="Referral Desk API", version="1")

@@ -1,0 +1,43 @@
+"""Parse human durations from the environment ("90s", "15m", "12h", "2d").
+
+Deadlines are elapsed UTC time, so a duration is a plain timedelta: 48h is 172,800 seconds,
+whatever the wall clock does at a DST change.
+"""
+
+import re
+from datetime import timedelta
+
+from django.core.exceptions import ImproperlyConfigured
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+
+
+def parse_duration(value: str, name: str = "duration") -> timedelta:
+    """Return the timedelta for `value`, or raise ImproperlyConfigured naming the variable."""
+    match = _PATTERN.match(str(value).lower())
+    if not match:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a duration; use a number and a unit, "
+            "like 90s, 15m, 12h or 2d."
+        )
+    seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ImproperlyConfigured(f"{name}={value!r} must be longer than zero.")
+    return timedelta(seconds=seconds)
+
+
+def describe(delta: timedelta) -> str:
+    """A duration as a person says it: "12 hours", "90 minutes", "2 days"."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if unit == "day" and seconds < 72 * 3600:
+            continue  # "48 hours", as the policy says it, not "2 days"
+        if seconds >= size and seconds % size == 0:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} hours"
+    if seconds >= 60:
+        return f"{seconds // 60} minutes"
+    return f"{seconds} seconds"

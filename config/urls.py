@@ -1,0 +1,16 @@
+"""Top-level URL map: public pages, provider pages, admin and the JSON API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from api.api import api
+
+admin.site.site_header = "Referral Desk"
+admin.site.site_title = "Referral Desk admin"
+
+urlpatterns = [
+    path("", include("referrals.urls")),
+    path("", include("providers.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

@@ -1,0 +1,76 @@
+"""Every external client is built here, from settings, so tests point them at loopback servers.
+
+A channel without configuration gets the development backend (see transports/development.py).
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import get_connection
+
+from notifications.models import OutboxMessage
+from notifications.transports.base import Transport
+from notifications.transports.development import DevelopmentTransport
+
+Channel = OutboxMessage.Channel
+log = logging.getLogger("referral_desk.delivery")
+
+
+def timeout_seconds() -> float:
+    return settings.DELIVERY_TIMEOUT.total_seconds()
+
+
+def slack_client():
+    from slack_sdk import WebClient
+
+    base_url = settings.SLACK_API_URL if settings.SLACK_API_URL.endswith("/") else settings.SLACK_API_URL + "/"
+    # Our dispatcher owns retries, so the SDK's own retry handlers are switched off.
+    return WebClient(token=settings.SLACK_BOT_TOKEN, base_url=base_url, timeout=int(max(1, timeout_seconds())), retry_handlers=[])
+
+
+def twilio_client():
+    from twilio.http.http_client import TwilioHttpClient
+    from twilio.rest import Client
+
+    client = Client(
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        http_client=TwilioHttpClient(timeout=timeout_seconds()),
+    )
+    client.api.base_url = settings.TWILIO_API_URL.rstrip("/")
+    return client
+
+
+def email_connection():
+    return get_connection(timeout=timeout_seconds())
+
+
+def configured_channels() -> dict[str, bool]:
+    return {
+        Channel.SLACK: bool(settings.SLACK_BOT_TOKEN),
+        Channel.EMAIL: bool(settings.EMAIL_URL),
+        Channel.SMS: bool(settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN and settings.TWILIO_FROM_NUMBER),
+    }
+
+
+def build_transport(channel: str) -> Transport:
+    if not configured_channels()[channel]:
+        return DevelopmentTransport(channel)
+    if channel == Channel.SLACK:
+        from notifications.transports.slack import SlackTransport
+
+        return SlackTransport(slack_client(), settings.SLACK_CHANNEL)
+    if channel == Channel.EMAIL:
+        from notifications.transports.email import EmailTransport
+
+        return EmailTransport(email_connection)
+    from notifications.transports.sms import SmsTransport
+
+    return SmsTransport(twilio_client(), settings.TWILIO_FROM_NUMBER)
+
+
+def announce_development_channels() -> None:
+    """Say once, at worker start-up, which channels only record messages."""
+    for channel, configured in configured_channels().items():
+        if not configured:
+            log.warning("%s is not configured: messages go to the development backend (recorded, not delivered)", channel)

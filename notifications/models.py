@@ -1,0 +1,60 @@
+"""The outbox: every message the practice sends, written in the same transaction as the change
+that caused it, then delivered (and retried) by the worker's dispatcher.
+
+A row's life: queued -> inflight -> sent, or back to queued with a later `next_attempt_at` after
+a transient failure, or failed after a permanent one. `key` is unique, so one event never
+produces the same message twice.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+
+class OutboxMessage(models.Model):
+    class Channel(models.TextChoices):
+        SLACK = "slack", "Slack"
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        INFLIGHT = "inflight", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=200, unique=True)
+    referral = models.ForeignKey(
+        "referrals.Referral", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    event = models.ForeignKey(
+        "referrals.ReferralEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    template = models.CharField(max_length=60)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    recipient = models.CharField(max_length=254, help_text="Email address, phone number or Slack channel.")
+    subject = models.CharField(max_length=200, blank=True)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    external_id = models.CharField(max_length=120, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="outbox_due", condition=Q(status="queued")
+            ),
+            models.Index(fields=["claimed_at"], name="outbox_inflight", condition=Q(status="inflight")),
+            models.Index(fields=["channel", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.template} to {self.recipient}"

@@ -1,0 +1,58 @@
+"""Write a rendered message into the outbox, inside the caller's transaction.
+
+Every word comes from a template under templates/messages/<channel>/. The row holds the final
+content, so what staff see in admin is exactly what was (or will be) delivered.
+"""
+
+from datetime import datetime
+
+from django.template.loader import render_to_string
+
+from config.context import practice
+from notifications.models import OutboxMessage
+
+Channel = OutboxMessage.Channel
+
+
+def render_message(channel: str, template: str, context: dict) -> dict:
+    """Return subject/body_text/body_html for one message, rendered from its templates."""
+    ctx = {**practice(), **context}
+    if channel == Channel.EMAIL:
+        base = f"messages/email/{template}"
+        return {
+            "subject": " ".join(render_to_string(f"{base}.subject.txt", ctx).split()),
+            "body_text": render_to_string(f"{base}.txt", ctx).strip() + "\n",
+            "body_html": render_to_string(f"{base}.html", ctx),
+        }
+    if channel == Channel.SLACK:
+        return {"subject": "", "body_text": render_to_string(f"messages/slack/{template}.txt", ctx).strip(), "body_html": ""}
+    if channel == Channel.SMS:
+        text = " ".join(render_to_string(f"messages/sms/{template}.txt", ctx).split())
+        return {"subject": "", "body_text": text, "body_html": ""}
+    raise ValueError(f"unknown channel {channel!r}")
+
+
+def queue_message(
+    *,
+    key: str,
+    template: str,
+    channel: str,
+    recipient: str,
+    context: dict,
+    now: datetime,
+    referral=None,
+    event=None,
+    payload: dict | None = None,
+) -> OutboxMessage:
+    return OutboxMessage.objects.create(
+        key=key,
+        template=template,
+        channel=channel,
+        recipient=recipient,
+        referral=referral,
+        event=event,
+        payload=payload or {},
+        next_attempt_at=now,
+        created_at=now,
+        **render_message(channel, template, context),
+    )

@@ -1,0 +1,1 @@
+"""One small transport per channel, all behind the same interface (see base.py)."""

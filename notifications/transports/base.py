@@ -1,0 +1,26 @@
+"""The one interface every channel implements, and the one error type they raise.
+
+`send()` delivers one outbox row and returns the channel's id for it (Slack ts, Twilio SID,
+email Message-ID). A `DeliveryError` says whether trying again could help (`permanent`) and, if
+the service said so, how long to wait (`retry_after`, seconds).
+"""
+
+from notifications.models import OutboxMessage
+
+
+class DeliveryError(Exception):
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Transport:
+    channel: str = ""
+    #: Least time between two sends from one worker (the channel's own rate limit).
+    min_interval: float = 0.0
+    #: True when this transport delivers nowhere but the log and memory (development backend).
+    is_development: bool = False
+
+    def send(self, message: OutboxMessage) -> str:
+        raise NotImplementedError

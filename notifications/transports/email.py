@@ -1,0 +1,49 @@
+"""Email through Django's SMTP backend: an HTML and a plain-text part, both from templates.
+
+Each message carries `Auto-Submitted: auto-generated` and a Message-ID derived from the outbox
+row, so a repeat after a crash is recognisable as the same message.
+"""
+
+import smtplib
+import socket
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from notifications.models import OutboxMessage
+from notifications.transports.base import DeliveryError, Transport
+
+
+class EmailTransport(Transport):
+    channel = OutboxMessage.Channel.EMAIL
+
+    def __init__(self, connection_factory):
+        self.connection_factory = connection_factory
+
+    def send(self, message: OutboxMessage) -> str:
+        host = urlsplit(settings.SITE_URL).hostname or "referral-desk"
+        message_id = f"<outbox-{message.pk}@{host}>"
+        mail = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            reply_to=[settings.REPLY_TO_EMAIL] if settings.REPLY_TO_EMAIL else None,
+            headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id},
+            connection=self.connection_factory(),
+        )
+        if message.body_html:
+            mail.attach_alternative(message.body_html, "text/html")
+        try:
+            mail.send(fail_silently=False)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise DeliveryError(f"recipient refused ({codes})", permanent=all(c >= 500 for c in codes)) from exc
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            raise DeliveryError(f"SMTP {exc.smtp_code}", permanent=exc.smtp_code >= 500) from exc
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(f"SMTP authentication failed ({exc.smtp_code})", permanent=True) from exc
+        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            raise DeliveryError(f"SMTP unreachable: {type(exc).__name__}") from exc
+        return message_id

@@ -1,0 +1,120 @@
+"""Slack: post new referrals to #referrals, reply in their thread, and update the post.
+
+Uses the official slack_sdk WebClient built in notifications.clients. A preferred provider is
+@-mentioned at the top of the post; a provider without a Slack user ID is looked up by their
+practice email (users.lookupByEmail) and the ID is stored.
+"""
+
+from slack_sdk.errors import SlackApiError
+
+from notifications.models import OutboxMessage
+from notifications.slack_thread import remember_post, thread_of
+from notifications.transports.base import DeliveryError, Transport
+
+# Errors that will not go away by trying again.
+PERMANENT_ERRORS = {
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "no_permission",
+    "missing_scope",
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "msg_too_long",
+    "invalid_blocks",
+    "no_text",
+    "cant_update_message",
+    "message_not_found",
+    "restricted_action",
+}
+
+
+class SlackTransport(Transport):
+    channel = OutboxMessage.Channel.SLACK
+    min_interval = 1.0  # Slack allows about one post per second per channel
+
+    def __init__(self, client, channel_name: str):
+        self.client = client
+        self.channel_name = channel_name
+
+    def send(self, message: OutboxMessage) -> str:
+        op = message.payload.get("op", "post")
+        text = message.body_text
+        try:
+            if op == "post":
+                mention = self._mention(message.payload)
+                if mention:
+                    text = f"{mention}\n{text}"
+                resp = self.client.chat_postMessage(
+                    channel=self.channel_name, text=text, blocks=_blocks(text),
+                    unfurl_links=False, unfurl_media=False,
+                )
+                remember_post(message.referral_id, channel_id=resp["channel"], ts=resp["ts"])
+                return resp["ts"]
+            channel_id, ts = thread_of(message.referral_id)
+            if not ts:
+                raise DeliveryError("waiting for the referral's first Slack post", retry_after=2)
+            if op == "update":
+                resp = self.client.chat_update(channel=channel_id, ts=ts, text=text, blocks=_blocks(text))
+                return resp["ts"]
+            resp = self.client.chat_postMessage(
+                channel=channel_id, thread_ts=ts, text=text,
+                reply_broadcast=bool(message.payload.get("broadcast")), unfurl_links=False,
+            )
+            return resp["ts"]
+        except SlackApiError as exc:
+            raise _classify(exc) from exc
+        except DeliveryError:
+            raise
+        except Exception as exc:  # connection refused, timeout, reset: worth another try
+            raise DeliveryError(f"Slack unreachable: {type(exc).__name__}: {exc}") from exc
+
+    def _mention(self, payload: dict) -> str:
+        user_id = payload.get("mention_user_id", "")
+        email = payload.get("mention_email", "")
+        if not user_id and email:
+            user_id = self._lookup(email, payload.get("mention_provider_id"))
+        return f"<@{user_id}>" if user_id else ""
+
+    def _lookup(self, email: str, provider_id) -> str:
+        from providers.models import Provider
+
+        try:
+            resp = self.client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "users_not_found":
+                return ""
+            raise
+        user_id = resp["user"]["id"]
+        if provider_id:
+            Provider.objects.filter(pk=provider_id, slack_user_id="").update(slack_user_id=user_id)
+        return user_id
+
+
+def _blocks(text: str) -> list[dict]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]
+
+
+def _classify(exc: SlackApiError) -> DeliveryError:
+    response = exc.response
+    status = getattr(response, "status_code", 200)
+    error = response.get("error", "") if hasattr(response, "get") else ""
+    if status == 429 or error == "ratelimited":
+        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+        retry_after = _float(headers.get("retry-after"))
+        return DeliveryError("Slack rate limit (429)", retry_after=retry_after or 1.0)
+    if status >= 500:
+        return DeliveryError(f"Slack answered {status}")
+    if error in PERMANENT_ERRORS:
+        return DeliveryError(f"Slack refused: {error}", permanent=True)
+    return DeliveryError(f"Slack error: {error or status}", permanent=status < 500 and bool(error))
+
+
+def _float(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,34 @@
+"""SMS through the official twilio SDK. Texts carry no client details (templates see to that)."""
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
+
+from notifications.models import OutboxMessage
+from notifications.transports.base import DeliveryError, Transport
+
+# Twilio error codes that trying again will not fix: invalid or unreachable numbers, opted out.
+PERMANENT_CODES = {21211, 21214, 21408, 21606, 21610, 21612, 21614, 21659, 20003, 20404}
+
+
+class SmsTransport(Transport):
+    channel = OutboxMessage.Channel.SMS
+    min_interval = 1.0  # one segment per second per sending number
+
+    def __init__(self, client, from_number: str):
+        self.client = client
+        self.from_number = from_number
+
+    def send(self, message: OutboxMessage) -> str:
+        try:
+            sent = self.client.messages.create(
+                to=message.recipient, from_=self.from_number, body=message.body_text
+            )
+        except TwilioRestException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                raise DeliveryError(f"Twilio answered {exc.status}") from exc
+            permanent = exc.code in PERMANENT_CODES or 400 <= exc.status < 500
+            raise DeliveryError(f"Twilio refused: {exc.code or exc.status}", permanent=permanent) from exc
+        except TwilioException as exc:
+            raise DeliveryError(f"Twilio unreachable: {exc}") from exc
+        except OSError as exc:
+            raise DeliveryError(f"Twilio unreachable: {type(exc).__name__}") from exc
+        return sent.sid

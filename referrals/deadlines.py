@@ -1,0 +1,23 @@
+"""Find the referrals whose deadlines have passed and hand each to its service.
+
+The services re-check the deadline under a row lock (SKIP LOCKED on PostgreSQL) and clear it in
+the same transaction, so several workers never fire one twice and nothing fires early.
+"""
+
+from datetime import datetime
+
+from referrals import services
+from referrals.models import Referral
+
+BATCH = 200
+
+
+def run_due(now: datetime) -> dict[str, int]:
+    """Send due 24-hour reminders, then decline what has passed 48 hours. Returns counts."""
+    counts = {"reminded": 0, "expired": 0}
+    open_states = Referral.OPEN_FOR_ACCEPTANCE
+    for pk in Referral.objects.filter(remind_at__lte=now, status__in=open_states).order_by("remind_at").values_list("pk", flat=True)[:BATCH]:
+        counts["reminded"] += services.send_reminders(pk, now=now)
+    for pk in Referral.objects.filter(expires_at__lte=now, status__in=open_states).order_by("expires_at").values_list("pk", flat=True)[:BATCH]:
+        counts["expired"] += services.expire_referral(pk, now=now)
+    return counts

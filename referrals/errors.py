@@ -1,0 +1,33 @@
+"""Why a referral action was refused. Each error carries a message fit to show the person."""
+
+
+class ReferralError(Exception):
+    message = "This referral cannot be changed right now."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+
+class AlreadyAccepted(ReferralError):
+    message = "This referral has already been accepted by another provider."
+
+
+class NotOpen(ReferralError):
+    message = "This referral is no longer waiting for an answer."
+
+
+class NotEligible(ReferralError):
+    message = "This provider cannot take this referral (preferred provider, insurance network, or already declined)."
+
+
+class NotHolder(ReferralError):
+    message = "Only the provider who accepted this referral, or staff, can decline it now."
+
+
+class InactiveProvider(ReferralError):
+    message = "This provider is inactive and cannot receive referrals."
+
+
+class NotFound(ReferralError):
+    message = "No such referral."

@@ -1,0 +1,98 @@
+"""`manage.py worker`: fire due deadlines and deliver the outbox, forever or `--once`.
+
+The main thread handles deadlines; each channel (Slack, email, SMS) is drained by its own thread,
+so a slow or broken channel never holds up the others. SIGTERM and Ctrl-C stop it cleanly after
+the current message.
+"""
+
+import logging
+import signal
+import threading
+from datetime import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections, connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from notifications.clients import announce_development_channels, build_transport
+from notifications.dispatcher import drain_channel, sweep_stuck
+from notifications.models import OutboxMessage
+from referrals.deadlines import run_due
+
+log = logging.getLogger("referral_desk.worker")
+
+
+class Command(BaseCommand):
+    help = "Fire due referral deadlines (24h reminders, 48h expiry) and deliver outgoing messages."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Process what is due now, then exit.")
+        parser.add_argument(
+            "--now", help="With --once: process what is due at this UTC instant (ISO 8601), for replays."
+        )
+
+    def handle(self, *args, once=False, now=None, **options):
+        at = _parse_now(now) if now else None
+        if at and not once:
+            raise CommandError("--now only makes sense with --once.")
+        if once:
+            counts = run_due(at or timezone.now())
+            sent = {ch: drain_channel(build_transport(ch), now=at) for ch in OutboxMessage.Channel.values}
+            self.stdout.write(
+                f"reminded {counts['reminded']}, expired {counts['expired']}, "
+                + ", ".join(f"{ch} sent {n}" for ch, n in sent.items())
+            )
+            return
+        self.run_forever()
+
+    def run_forever(self):
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        announce_development_channels()
+        interval = settings.WORKER_POLL_INTERVAL.total_seconds()
+        threads = [
+            threading.Thread(target=_channel_loop, args=(ch, stop, interval), name=f"deliver-{ch}", daemon=True)
+            for ch in OutboxMessage.Channel.values
+        ]
+        for thread in threads:
+            thread.start()
+        log.info("worker started; polling every %.1fs", interval)
+        while not stop.is_set():
+            try:
+                counts = run_due(timezone.now())
+                if any(counts.values()):
+                    log.info("deadlines: %s", counts)
+                sweep_stuck(timezone.now())
+            except Exception:
+                log.exception("deadline pass failed; will try again")
+                close_old_connections()
+            stop.wait(interval)
+        for thread in threads:
+            thread.join(timeout=30)
+        log.info("worker stopped")
+
+
+def _channel_loop(channel: str, stop: threading.Event, interval: float) -> None:
+    transport = build_transport(channel)
+    try:
+        while not stop.is_set():
+            try:
+                drain_channel(transport, max_batches=5)
+            except Exception:
+                log.exception("%s delivery pass failed; will try again", channel)
+                close_old_connections()
+            stop.wait(interval)
+    finally:
+        connection.close()
+
+
+def _parse_now(value: str) -> datetime:
+    parsed = parse_datetime(value.replace("Z", "+00:00"))
+    if parsed is None:
+        raise CommandError(f"--now {value!r} is not an ISO 8601 date-time like 2026-12-01T09:00:00Z.")
+    if timezone.is_naive(parsed):
+        raise CommandError("--now needs a time zone, e.g. 2026-12-01T09:00:00Z.")
+    return parsed

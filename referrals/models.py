@@ -1,0 +1,146 @@
+"""Clients, referrals and the append-only audit trail of everything that happened to them.
+
+State lives here; every change of state is made by `referrals.services`. Deadlines are indexed
+columns (`remind_at`, `expires_at`) that the worker claims when they fall due.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from providers.models import InsuranceNetwork, Provider
+
+
+class Client(models.Model):
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField(blank=True)
+    phone = models.CharField("phone (E.164)", max_length=20, blank=True)
+    consent_email = models.BooleanField("consents to email", default=False)
+    consent_sms = models.BooleanField("consents to SMS", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+
+class Referral(models.Model):
+    class Kind(models.TextChoices):
+        PREFERRED = "preferred", "Preferred Provider"
+        GENERAL = "general", "General"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the preferred provider"
+        AVAILABLE = "available", "Available to any eligible provider"
+        ACCEPTED = "accepted", "Accepted"
+
+    OPEN_FOR_ACCEPTANCE = (Status.PENDING, Status.AVAILABLE)
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="referrals")
+    insurance_network = models.ForeignKey(
+        InsuranceNetwork,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        help_text="Empty means self-pay or another insurance.",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    preferred_provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="preferred_referrals"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices)
+    accepted_by = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="accepted_referrals"
+    )
+    source = models.CharField(max_length=40, default="web")
+
+    created_at = models.DateTimeField()
+    offered_at = models.DateTimeField(help_text="When the current offer round started.")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    last_declined_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was last declined automatically."
+    )
+    # Deadlines: NULL once done, so the worker never fires one twice.
+    remind_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every transition: action links carry it, so a used link stops working.
+    round = models.PositiveIntegerField(default=1)
+
+    slack_channel = models.CharField(max_length=40, blank=True)
+    slack_ts = models.CharField("Slack message ts", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["remind_at"], name="referral_remind_due", condition=Q(remind_at__isnull=False)),
+            models.Index(fields=["expires_at"], name="referral_expiry_due", condition=Q(expires_at__isnull=False)),
+            models.Index(fields=["status", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="preferred_has_provider",
+                condition=Q(kind="general") | Q(preferred_provider__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="accepted_has_provider",
+                condition=~Q(status="accepted") | Q(accepted_by__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"R-{self.pk:05d}" if self.pk else "R-new"
+
+    @property
+    def network_label(self) -> str:
+        return self.insurance_network.name if self.insurance_network_id else "Self-pay / other"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_FOR_ACCEPTANCE
+
+
+class ReferralEvent(models.Model):
+    """One line of the audit trail. Rows are only ever added."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", "Received"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Declined automatically (expired)"
+        REMINDED = "reminded", "24-hour reminders sent"
+        NOTE = "note", "Note"
+
+    class Reason(models.TextChoices):
+        UNAVAILABLE = "unavailable", "Provider not available to contact the client"
+        NOT_A_FIT = "not_a_fit", "Contacted; not moving forward"
+        EXPIRED = "expired", "Not accepted or declined within 48 hours"
+        PROVIDER_INACTIVE = "provider_inactive", "Provider made inactive"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="referral_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=80, help_text="Who did it: a person, a link, the API, the worker.")
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["referral", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}Z"

@@ -1,0 +1,101 @@
+"""What the practice sends, and to whom, when something happens to a referral.
+
+This is the policy's "Referral Communication" and "Client Communications" sections as code; the
+table in docs/lifecycle.md mirrors it. Called only from `referrals.services`, inside the
+transaction that made the change, so a change and its messages exist together or not at all.
+Slack and SMS texts carry no client details: number, type, network and a link only.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+
+from notifications.outbox import Channel, queue_message
+from referrals.links import make_action_url
+from referrals.models import Referral, ReferralEvent
+
+
+def accept_page_url(referral: Referral) -> str:
+    return f"{settings.SITE_URL}{reverse('referrals:accept')}?referral={referral.pk}"
+
+
+def _context(referral: Referral, event: ReferralEvent, **extra) -> dict:
+    return {
+        "referral": referral,
+        "client": referral.client,
+        "event": event,
+        "preferred_provider": referral.preferred_provider,
+        "accept_page_url": accept_page_url(referral),
+        **extra,
+    }
+
+
+def _queue(referral, event, template, channel, recipient, context, payload=None):
+    return queue_message(
+        key=f"referral:{referral.pk}:event:{event.pk}:{template}:{channel}:{recipient}",
+        template=template,
+        channel=channel,
+        recipient=recipient,
+        context=context,
+        now=event.at,
+        referral=referral,
+        event=event,
+        payload=payload,
+    )
+
+
+def _email_client(referral, event, template, context):
+    client = referral.client
+    if client.email and client.consent_email:
+        _queue(referral, event, template, Channel.EMAIL, client.email, context)
+
+
+def _offer_to_provider(referral, event, provider, context):
+    """Email with the one-click link, and an SMS saying a referral was sent."""
+    ctx = {**context, "provider": provider, "action_url": make_action_url(referral, provider)}
+    _queue(referral, event, "provider_referral", Channel.EMAIL, provider.email, ctx)
+    if provider.phone:
+        _queue(referral, event, "provider_referral", Channel.SMS, provider.phone, ctx)
+
+
+def _slack_status(referral, event, context, template):
+    """A reply in the referral's thread (also shown in the channel) and the original post updated."""
+    channel = settings.SLACK_CHANNEL
+    _queue(referral, event, template, Channel.SLACK, channel, context, {"op": "reply", "broadcast": True})
+    _queue(referral, event, "referral_card", Channel.SLACK, channel, context, {"op": "update"})
+
+
+def on_received(referral: Referral, event: ReferralEvent) -> None:
+    ctx = _context(referral, event)
+    post = {"op": "post"}
+    provider = referral.preferred_provider
+    if provider is not None:  # the policy: "@name will appear in the top of the message"
+        post.update(
+            mention_user_id=provider.slack_user_id,
+            mention_email=provider.email,
+            mention_provider_id=provider.pk,
+        )
+    _queue(referral, event, "referral_card", Channel.SLACK, settings.SLACK_CHANNEL, ctx, post)
+    if referral.kind == Referral.Kind.PREFERRED:
+        _offer_to_provider(referral, event, referral.preferred_provider, ctx)
+    _email_client(referral, event, "referral_confirmation", ctx)
+
+
+def on_accepted(referral: Referral, event: ReferralEvent) -> None:
+    _slack_status(referral, event, _context(referral, event), "referral_accepted")
+
+
+def on_declined(referral: Referral, event: ReferralEvent) -> None:
+    """Declined by a provider or expired: the client is told, the channel sees it is available."""
+    ctx = _context(referral, event)
+    _slack_status(referral, event, ctx, "referral_available_again")
+    _email_client(referral, event, "decline_notice", ctx)
+
+
+def on_reminder(referral: Referral, event: ReferralEvent) -> None:
+    """The 24-hour reminders: the waiting preferred provider, and the client pending contact."""
+    ctx = _context(referral, event)
+    if referral.status == Referral.Status.PENDING:
+        provider = referral.preferred_provider
+        link_ctx = {**ctx, "provider": provider, "action_url": make_action_url(referral, provider)}
+        _queue(referral, event, "provider_reminder", Channel.EMAIL, provider.email, link_ctx)
+    _email_client(referral, event, "client_reminder", ctx)

@@ -1,0 +1,270 @@
+"""The referral policy: every change to a referral happens here, and only here.
+
+Each function is one decision: it locks the referral row, checks the rule, changes the state,
+appends the audit event and writes the outgoing messages, all in one transaction. Views, the API,
+admin actions and the worker call these functions and nothing else changes a referral.
+
+Times are UTC; deadlines are elapsed durations from settings (48h is 172,800 seconds).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from providers.models import InsuranceNetwork, Provider
+from referrals import notify
+from referrals.eligibility import is_eligible
+from referrals.errors import (
+    AlreadyAccepted,
+    InactiveProvider,
+    NotEligible,
+    NotFound,
+    NotHolder,
+    NotOpen,
+)
+from referrals.models import Client, Referral, ReferralEvent
+
+Status = Referral.Status
+Reason = ReferralEvent.Reason
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asked for a change: a signed-in user, a link holder, the API, or the worker."""
+
+    label: str
+    user: object | None = None
+    is_staff: bool = False
+
+    @classmethod
+    def for_user(cls, user) -> "Actor":
+        return cls(label=user.get_username(), user=user, is_staff=bool(user.is_staff))
+
+
+WORKER = Actor(label="worker")
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    consent_email: bool
+    consent_sms: bool
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _event(referral, kind, actor: Actor, at, provider=None, reason="", note="") -> ReferralEvent:
+    return ReferralEvent.objects.create(
+        referral=referral,
+        kind=kind,
+        provider=provider,
+        actor=actor.user,
+        actor_label=actor.label[:80],
+        reason=reason,
+        note=note,
+        at=at,
+    )
+
+
+def _start_round(referral: Referral, at: datetime) -> None:
+    """Open a new offer round: a fresh 48-hour clock, and old action links stop working."""
+    referral.offered_at = at
+    referral.expires_at = at + settings.REFERRAL_EXPIRE_AFTER
+    referral.round += 1
+
+
+def _lock(referral_id: int) -> Referral:
+    try:
+        return (
+            Referral.objects.select_for_update()
+            .select_related("client", "preferred_provider", "insurance_network", "accepted_by")
+            .get(pk=referral_id)
+        )
+    except Referral.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def create_referral(
+    *,
+    client: ClientDetails,
+    insurance_network: InsuranceNetwork | None,
+    preferred_provider: Provider | None,
+    actor: Actor,
+    source: str = "web",
+    now: datetime | None = None,
+) -> Referral:
+    """A client asks to be seen. Preferred if they named a provider, General otherwise."""
+    at = _now(now)
+    with transaction.atomic():
+        if preferred_provider is not None:
+            preferred_provider = Provider.objects.select_for_update().get(pk=preferred_provider.pk)
+            if not preferred_provider.is_active:
+                raise InactiveProvider()
+        client_row = Client.objects.create(**client.__dict__)
+        referral = Referral.objects.create(
+            client=client_row,
+            insurance_network=insurance_network,
+            kind=Referral.Kind.PREFERRED if preferred_provider else Referral.Kind.GENERAL,
+            preferred_provider=preferred_provider,
+            status=Status.PENDING if preferred_provider else Status.AVAILABLE,
+            source=source[:40],
+            created_at=at,
+            offered_at=at,
+            remind_at=at + settings.REFERRAL_REMINDER_AFTER,
+            expires_at=at + settings.REFERRAL_EXPIRE_AFTER,
+            slack_channel=settings.SLACK_CHANNEL,
+        )
+        event = _event(referral, ReferralEvent.Kind.RECEIVED, actor, at, provider=preferred_provider)
+        notify.on_received(referral, event)
+    return referral
+
+
+def accept_referral(
+    referral_id: int, provider: Provider, *, actor: Actor, expected_round: int | None = None,
+    now: datetime | None = None,
+) -> Referral:
+    """The provider agrees to contact the client. One provider holds a referral at a time."""
+    at = _now(now)
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        if referral.status == Status.ACCEPTED:
+            if referral.accepted_by_id == provider.pk:
+                return referral  # a double click: already done, nothing more to do
+            raise AlreadyAccepted()
+        if expected_round is not None and expected_round != referral.round:
+            raise NotOpen()
+        if referral.expires_at is not None and referral.expires_at <= at:
+            raise NotOpen("This referral's 48 hours have passed; it is being declined automatically.")
+        provider = Provider.objects.get(pk=provider.pk)
+        if not provider.is_active:
+            raise InactiveProvider()
+        if not is_eligible(referral, provider):
+            raise NotEligible()
+        referral.status = Status.ACCEPTED
+        referral.accepted_by = provider
+        referral.accepted_at = at
+        referral.remind_at = None
+        referral.expires_at = None
+        referral.round += 1
+        referral.save()
+        event = _event(referral, ReferralEvent.Kind.ACCEPTED, actor, at, provider=provider)
+        notify.on_accepted(referral, event)
+    return referral
+
+
+def decline_referral(
+    referral_id: int,
+    provider: Provider,
+    *,
+    reason: str,
+    actor: Actor,
+    note: str = "",
+    expected_round: int | None = None,
+    now: datetime | None = None,
+) -> Referral:
+    """The provider is unavailable, or contacted the client and they will not go ahead.
+
+    The client gets the Decline Notice and the referral becomes available to other providers,
+    with a fresh 48-hour clock.
+    """
+    at = _now(now)
+    if reason not in Reason.values or reason == Reason.EXPIRED:
+        raise ValueError(f"not a decline reason: {reason!r}")
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        if expected_round is not None and expected_round != referral.round:
+            raise NotOpen()
+        if referral.status == Status.ACCEPTED:
+            if referral.accepted_by_id != provider.pk:
+                raise NotHolder() if not actor.is_staff else AlreadyAccepted()
+        elif referral.status == Status.PENDING:
+            if referral.preferred_provider_id != provider.pk:
+                raise NotEligible()
+        else:
+            # Available to anyone: only the preferred provider (while waiting) or the holder
+            # declines, so a client is not sent a Decline Notice by someone who never held it.
+            raise NotHolder("Nobody holds this referral; there is nothing to decline.")
+        if referral.expires_at is not None and referral.expires_at <= at:
+            raise NotOpen("This referral's 48 hours have passed; it is being declined automatically.")
+        _make_available(referral, at)
+        event = _event(
+            referral, ReferralEvent.Kind.DECLINED, actor, at, provider=provider, reason=reason, note=note
+        )
+        notify.on_declined(referral, event)
+    return referral
+
+
+def _make_available(referral: Referral, at: datetime) -> None:
+    referral.status = Status.AVAILABLE
+    referral.accepted_by = None
+    referral.accepted_at = None
+    referral.last_declined_at = at
+    referral.remind_at = None
+    _start_round(referral, at)
+    referral.save()
+
+
+def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
+    """Not accepted or declined within 48 hours: declined automatically.
+
+    Returns False when there is nothing to do (not due yet, already handled, or another worker
+    holds the row). The client gets the Decline Notice; the referral stays available to others
+    but starts no new clock, so an unanswered referral is announced once, not every 48 hours.
+    """
+    at = _now(now)
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update(skip_locked=True)
+            .select_related("client", "preferred_provider", "insurance_network")
+            .filter(pk=referral_id, expires_at__lte=at, status__in=Referral.OPEN_FOR_ACCEPTANCE)
+            .first()
+        )
+        if referral is None:
+            return False
+        provider = referral.preferred_provider if referral.status == Status.PENDING else None
+        referral.status = Status.AVAILABLE
+        referral.expired_at = at
+        referral.last_declined_at = at
+        referral.remind_at = None
+        referral.expires_at = None
+        referral.round += 1
+        referral.save()
+        event = _event(
+            referral, ReferralEvent.Kind.EXPIRED, WORKER, at, provider=provider, reason=Reason.EXPIRED
+        )
+        notify.on_declined(referral, event)
+    return True
+
+
+def send_reminders(referral_id: int, *, now: datetime | None = None) -> bool:
+    """24 hours without an answer: remind the preferred provider and the client pending contact."""
+    at = _now(now)
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update(skip_locked=True)
+            .select_related("client", "preferred_provider", "insurance_network")
+            .filter(pk=referral_id, remind_at__lte=at, status__in=Referral.OPEN_FOR_ACCEPTANCE)
+            .first()
+        )
+        if referral is None:
+            return False
+        referral.remind_at = None
+        referral.save(update_fields=["remind_at"])
+        event = _event(referral, ReferralEvent.Kind.REMINDED, WORKER, at)
+        notify.on_reminder(referral, event)
+    return True
+
+
+def add_note(referral_id: int, note: str, *, actor: Actor, now: datetime | None = None) -> ReferralEvent:
+    at = _now(now)
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        return _event(referral, ReferralEvent.Kind.NOTE, actor, at, note=note)

@@ -1,0 +1,100 @@
+"""Shared fixtures. No test touches the internet: a guard refuses any non-loopback connection."""
+
+import socket
+from datetime import UTC, datetime
+
+import pytest
+
+from notifications.transports import development
+from providers.models import InsuranceNetwork, Provider
+from referrals import services
+from referrals.services import Actor, ClientDetails
+
+_real_connect = socket.socket.connect
+_LOOPBACK = ("127.", "::1", "localhost")
+
+
+def _guarded_connect(self, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and not host.startswith(_LOOPBACK) and self.family != socket.AF_UNIX:
+        raise RuntimeError(f"tests must not touch the network (tried {host})")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_internet():
+    socket.socket.connect = _guarded_connect
+    yield
+    socket.socket.connect = _real_connect
+
+
+@pytest.fixture(autouse=True)
+def clear_development_outbox():
+    development.delivered.clear()
+    yield
+    development.delivered.clear()
+
+
+T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def t0():
+    """A fixed instant (UTC) that tests move forward from."""
+    return T0
+
+
+@pytest.fixture
+def aetna(db):
+    return InsuranceNetwork.objects.create(name="Aetna")
+
+
+@pytest.fixture
+def cigna(db):
+    return InsuranceNetwork.objects.create(name="Cigna")
+
+
+def make_provider(first="Ana", last="Lee", email=None, phone="+15551230001", networks=(), **kw):
+    provider = Provider.objects.create(
+        first_name=first, last_name=last, email=email or f"{first.lower()}.{last.lower()}@example.com",
+        phone=phone, **kw,
+    )
+    provider.insurance_networks.set(networks)
+    return provider
+
+
+@pytest.fixture
+def provider_factory(db):
+    return make_provider
+
+
+@pytest.fixture
+def ana(db, aetna):
+    return make_provider("Ana", "Lee", networks=[aetna], slack_user_id="U0ANA")
+
+
+@pytest.fixture
+def ben(db, aetna):
+    return make_provider("Ben", "Okafor", phone="+15551230002", networks=[aetna])
+
+
+CLIENT = ClientDetails(
+    first_name="Sam", last_name="Rivera", email="sam.rivera@example.org", phone="+15559870001",
+    consent_email=True, consent_sms=False,
+)
+
+
+@pytest.fixture
+def client_details():
+    return CLIENT
+
+
+@pytest.fixture
+def make_referral(db):
+    def make(network=None, preferred=None, now=None, client=CLIENT):
+        return services.create_referral(
+            client=client, insurance_network=network, preferred_provider=preferred,
+            actor=Actor("test"), now=now,
+        )
+
+    return make
