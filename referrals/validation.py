@@ -1,7 +1,7 @@
 """Rules for what a client may type, shared by the intake form and the JSON API.
 
-Phones are stored in E.164. A US number typed any common way ("(555) 234-5678", "555.123.4567",
-"1 555 123 4567") is normalised; anything else must already be E.164 ("+44 20 7946 0958").
+Phones are stored in E.164. A US number typed any common way ("(555) 234-5678", "555.234.5678",
+"1 555 234 5678") is normalised; anything else must already be E.164 ("+44 20 7946 0958").
 """
 
 import re
