@@ -1,6 +1,7 @@
 """Who may take a referral, in the words of the practice's policy.
 
-- A Preferred Provider referral waiting for its provider is offered to that provider only.
+- A pending referral is offered to one provider only: the preferred provider, or the provider
+  staff offered it to.
 - An available referral (General, or made available after a decline or expiry) is open to every
   active provider who participates in the client's insurance network; any active provider for
   self-pay. A provider who declined it is not offered it again.
@@ -16,7 +17,7 @@ from referrals.models import Referral, ReferralEvent
 def eligible_providers(referral: Referral) -> QuerySet[Provider]:
     active = Provider.objects.active()
     if referral.status == Referral.Status.PENDING:
-        return active.filter(pk=referral.preferred_provider_id)
+        return active.filter(pk=referral.offered_to_id)
     if referral.status != Referral.Status.AVAILABLE:
         return active.none()
     if referral.insurance_network_id:
@@ -43,7 +44,7 @@ def open_referrals_for(provider: Provider) -> QuerySet[Referral]:
     ).values("referral_id")
     from django.db.models import Q
 
-    waiting_for_me = Q(status=Referral.Status.PENDING, preferred_provider=provider)
+    waiting_for_me = Q(status=Referral.Status.PENDING, offered_to=provider)
     available_to_me = Q(status=Referral.Status.AVAILABLE) & (
         Q(insurance_network__isnull=True) | Q(insurance_network__in=networks)
     ) & ~Q(pk__in=declined)

@@ -33,7 +33,7 @@ class Referral(models.Model):
         GENERAL = "general", "General"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the preferred provider"
+        PENDING = "pending", "Waiting for one provider"
         AVAILABLE = "available", "Available to any eligible provider"
         ACCEPTED = "accepted", "Accepted"
 
@@ -53,6 +53,14 @@ class Referral(models.Model):
         Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="preferred_referrals"
     )
     status = models.CharField(max_length=10, choices=Status.choices)
+    offered_to = models.ForeignKey(
+        Provider,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="offered_referrals",
+        help_text="While pending: the provider it waits for (the preferred provider, or one staff chose).",
+    )
     accepted_by = models.ForeignKey(
         Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="accepted_referrals"
     )
@@ -87,6 +95,10 @@ class Referral(models.Model):
                 condition=Q(kind="general") | Q(preferred_provider__isnull=False),
             ),
             models.CheckConstraint(
+                name="pending_has_provider",
+                condition=~Q(status="pending") | Q(offered_to__isnull=False),
+            ),
+            models.CheckConstraint(
                 name="accepted_has_provider",
                 condition=~Q(status="accepted") | Q(accepted_by__isnull=False),
             ),
@@ -113,6 +125,7 @@ class ReferralEvent(models.Model):
 
     class Kind(models.TextChoices):
         RECEIVED = "received", "Received"
+        OFFERED = "offered", "Offered to a provider by staff"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
         EXPIRED = "expired", "Declined automatically (expired)"

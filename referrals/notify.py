@@ -43,6 +43,17 @@ def _queue(referral, event, template, channel, recipient, context, payload=None)
     )
 
 
+def _mention(provider) -> dict:
+    """Ask the Slack transport to @-mention this provider at the top of the message."""
+    if provider is None:  # the policy: "@name will appear in the top of the message"
+        return {}
+    return {
+        "mention_user_id": provider.slack_user_id,
+        "mention_email": provider.email,
+        "mention_provider_id": provider.pk,
+    }
+
+
 def _email_client(referral, event, template, context):
     client = referral.client
     if client.email and client.consent_email:
@@ -60,24 +71,28 @@ def _offer_to_provider(referral, event, provider, context):
 def _slack_status(referral, event, context, template):
     """A reply in the referral's thread (also shown in the channel) and the original post updated."""
     channel = settings.SLACK_CHANNEL
-    _queue(referral, event, template, Channel.SLACK, channel, context, {"op": "reply", "broadcast": True})
+    reply = {"op": "reply", "broadcast": True}
+    if event.kind == ReferralEvent.Kind.OFFERED:
+        reply.update(_mention(event.provider))
+    _queue(referral, event, template, Channel.SLACK, channel, context, reply)
     _queue(referral, event, "referral_card", Channel.SLACK, channel, context, {"op": "update"})
 
 
 def on_received(referral: Referral, event: ReferralEvent) -> None:
     ctx = _context(referral, event)
-    post = {"op": "post"}
-    provider = referral.preferred_provider
-    if provider is not None:  # the policy: "@name will appear in the top of the message"
-        post.update(
-            mention_user_id=provider.slack_user_id,
-            mention_email=provider.email,
-            mention_provider_id=provider.pk,
-        )
+    post = {"op": "post", **_mention(referral.preferred_provider)}
     _queue(referral, event, "referral_card", Channel.SLACK, settings.SLACK_CHANNEL, ctx, post)
     if referral.kind == Referral.Kind.PREFERRED:
         _offer_to_provider(referral, event, referral.preferred_provider, ctx)
     _email_client(referral, event, "referral_confirmation", ctx)
+
+
+def on_offered(referral: Referral, event: ReferralEvent) -> None:
+    """Staff offered it to one provider: they hear about it as a preferred provider does."""
+    provider = event.provider
+    ctx = _context(referral, event, provider=provider)
+    _slack_status(referral, event, ctx, "referral_offered")
+    _offer_to_provider(referral, event, provider, ctx)
 
 
 def on_accepted(referral: Referral, event: ReferralEvent) -> None:
@@ -95,7 +110,7 @@ def on_reminder(referral: Referral, event: ReferralEvent) -> None:
     """The 24-hour reminders: the waiting preferred provider, and the client pending contact."""
     ctx = _context(referral, event)
     if referral.status == Referral.Status.PENDING:
-        provider = referral.preferred_provider
+        provider = referral.offered_to
         link_ctx = {**ctx, "provider": provider, "action_url": make_action_url(referral, provider)}
         _queue(referral, event, "provider_reminder", Channel.EMAIL, provider.email, link_ctx)
     _email_client(referral, event, "client_reminder", ctx)

@@ -85,7 +85,7 @@ def _lock(referral_id: int) -> Referral:
     try:
         return (
             Referral.objects.select_for_update()
-            .select_related("client", "preferred_provider", "insurance_network", "accepted_by")
+            .select_related("client", "preferred_provider", "offered_to", "insurance_network", "accepted_by")
             .get(pk=referral_id)
         )
     except Referral.DoesNotExist as exc:
@@ -115,6 +115,7 @@ def create_referral(
             kind=Referral.Kind.PREFERRED if preferred_provider else Referral.Kind.GENERAL,
             preferred_provider=preferred_provider,
             status=Status.PENDING if preferred_provider else Status.AVAILABLE,
+            offered_to=preferred_provider,
             source=source[:40],
             created_at=at,
             offered_at=at,
@@ -149,6 +150,7 @@ def accept_referral(
         if not is_eligible(referral, provider):
             raise NotEligible()
         referral.status = Status.ACCEPTED
+        referral.offered_to = None
         referral.accepted_by = provider
         referral.accepted_at = at
         referral.remind_at = None
@@ -186,7 +188,7 @@ def decline_referral(
             if referral.accepted_by_id != provider.pk:
                 raise NotHolder() if not actor.is_staff else AlreadyAccepted()
         elif referral.status == Status.PENDING:
-            if referral.preferred_provider_id != provider.pk:
+            if referral.offered_to_id != provider.pk:
                 raise NotEligible()
         else:
             # Available to anyone: only the preferred provider (while waiting) or the holder
@@ -204,6 +206,7 @@ def decline_referral(
 
 def _make_available(referral: Referral, at: datetime) -> None:
     referral.status = Status.AVAILABLE
+    referral.offered_to = None
     referral.accepted_by = None
     referral.accepted_at = None
     referral.last_declined_at = at
@@ -223,14 +226,15 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
     with transaction.atomic():
         referral = (
             Referral.objects.select_for_update(skip_locked=True)
-            .select_related("client", "preferred_provider", "insurance_network")
+            .select_related("client", "preferred_provider", "offered_to", "insurance_network")
             .filter(pk=referral_id, expires_at__lte=at, status__in=Referral.OPEN_FOR_ACCEPTANCE)
             .first()
         )
         if referral is None:
             return False
-        provider = referral.preferred_provider if referral.status == Status.PENDING else None
+        provider = referral.offered_to if referral.status == Status.PENDING else None
         referral.status = Status.AVAILABLE
+        referral.offered_to = None
         referral.expired_at = at
         referral.last_declined_at = at
         referral.remind_at = None
@@ -250,7 +254,7 @@ def send_reminders(referral_id: int, *, now: datetime | None = None) -> bool:
     with transaction.atomic():
         referral = (
             Referral.objects.select_for_update(skip_locked=True)
-            .select_related("client", "preferred_provider", "insurance_network")
+            .select_related("client", "preferred_provider", "offered_to", "insurance_network")
             .filter(pk=referral_id, remind_at__lte=at, status__in=Referral.OPEN_FOR_ACCEPTANCE)
             .first()
         )
@@ -261,6 +265,39 @@ def send_reminders(referral_id: int, *, now: datetime | None = None) -> bool:
         event = _event(referral, ReferralEvent.Kind.REMINDED, WORKER, at)
         notify.on_reminder(referral, event)
     return True
+
+
+def offer_referral(
+    referral_id: int, provider: Provider, *, actor: Actor, note: str = "", now: datetime | None = None
+) -> Referral:
+    """Staff route a referral that is waiting to one provider, who is told as a preferred provider
+    would be (email with link, SMS, Slack mention). A new 48-hour clock and 24-hour reminder start;
+    links sent to anyone it was offered to before stop working.
+    """
+    at = _now(now)
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        if referral.status == Status.ACCEPTED:
+            raise AlreadyAccepted()
+        provider = Provider.objects.prefetch_related("insurance_networks").get(pk=provider.pk)
+        if not provider.is_active:
+            raise InactiveProvider()
+        if referral.status == Status.PENDING and referral.offered_to_id == provider.pk:
+            raise NotOpen("This referral is already waiting for that provider.")
+        if referral.insurance_network_id and not provider.insurance_networks.filter(
+            pk=referral.insurance_network_id
+        ).exists():
+            raise NotEligible("This provider does not participate in the client's insurance network.")
+        if referral.events.filter(kind=ReferralEvent.Kind.DECLINED, provider=provider).exists():
+            raise NotEligible("This provider already declined this referral.")
+        referral.status = Status.PENDING
+        referral.offered_to = provider
+        referral.remind_at = at + settings.REFERRAL_REMINDER_AFTER
+        _start_round(referral, at)
+        referral.save()
+        event = _event(referral, ReferralEvent.Kind.OFFERED, actor, at, provider=provider, note=note)
+        notify.on_offered(referral, event)
+    return referral
 
 
 def add_note(referral_id: int, note: str, *, actor: Actor, now: datetime | None = None) -> ReferralEvent:
