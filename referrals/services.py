@@ -84,7 +84,7 @@ def _start_round(referral: Referral, at: datetime) -> None:
 def _lock(referral_id: int) -> Referral:
     try:
         return (
-            Referral.objects.select_for_update()
+            Referral.objects.select_for_update(of=("self",))
             .select_related("client", "preferred_provider", "offered_to", "insurance_network", "accepted_by")
             .get(pk=referral_id)
         )
@@ -225,7 +225,7 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
     at = _now(now)
     with transaction.atomic():
         referral = (
-            Referral.objects.select_for_update(skip_locked=True)
+            Referral.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("client", "preferred_provider", "offered_to", "insurance_network")
             .filter(pk=referral_id, expires_at__lte=at, status__in=Referral.OPEN_FOR_ACCEPTANCE)
             .first()
@@ -253,7 +253,7 @@ def send_reminders(referral_id: int, *, now: datetime | None = None) -> bool:
     at = _now(now)
     with transaction.atomic():
         referral = (
-            Referral.objects.select_for_update(skip_locked=True)
+            Referral.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("client", "preferred_provider", "offered_to", "insurance_network")
             .filter(pk=referral_id, remind_at__lte=at, status__in=Referral.OPEN_FOR_ACCEPTANCE)
             .first()

@@ -1,0 +1,186 @@
+"""Referrals over the API: create one (as the intake form does) and ask where one stands.
+
+Thin on purpose: check the request against the practice's rules (`referrals.validation`, and
+that the network and provider exist), then call `referrals.services.create_referral`, which
+writes the referral, its audit event and its messages in one transaction. The status answer
+names no client.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Header, Router, Status
+from ninja.errors import HttpError
+
+from api import idempotency
+from api.errors import FieldErrors
+from api.models import ApiToken
+from api.schemas import ErrorOut, FieldErrorsOut, ReferralIn, ReferralStatus
+from providers.models import InsuranceNetwork, Provider
+from referrals import services
+from referrals.errors import InactiveProvider
+from referrals.models import Referral
+from referrals.validation import clean_name, normalise_phone
+
+router = Router(tags=["referrals"])
+
+EMAIL_MAX = 254  # Client.email
+_NUMBER = re.compile(r"^(?:R-)?(\d{1,18})$", re.IGNORECASE)
+
+
+def _message(exc: DjangoValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _network(value: int | str | None) -> InsuranceNetwork | None:
+    if value is None:
+        return None
+    lookup = {"pk": value} if isinstance(value, int) else {"name": value}
+    network = InsuranceNetwork.objects.filter(**lookup).first()
+    if network is None:
+        raise DjangoValidationError(
+            "No insurance network has that id or exact name; GET /api/networks lists them. "
+            "Send null for self-pay or another insurance."
+        )
+    return network
+
+
+def _provider(provider_id: int | None) -> Provider | None:
+    if provider_id is None:
+        return None
+    provider = Provider.objects.filter(pk=provider_id).first()
+    if provider is None:
+        raise DjangoValidationError("No provider has that id; GET /api/providers lists them.")
+    if not provider.is_active:
+        raise DjangoValidationError(InactiveProvider.message)
+    return provider
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    if len(value) > EMAIL_MAX:
+        raise DjangoValidationError(f"An email address has at most {EMAIL_MAX} characters.")
+    validate_email(value)
+    return value
+
+
+def _checked(payload: ReferralIn) -> dict:
+    """The arguments for `create_referral`, or FieldErrors naming every field that is wrong."""
+    errors: dict[str, str] = {}
+    values: dict = {}
+    checks = {
+        "first_name": lambda: clean_name(payload.first_name, "First name"),
+        "last_name": lambda: clean_name(payload.last_name, "Last name"),
+        "email": lambda: _email(payload.email),
+        "phone": lambda: normalise_phone(payload.phone),
+        "insurance_network": lambda: _network(payload.insurance_network),
+        "preferred_provider_id": lambda: _provider(payload.preferred_provider_id),
+    }
+    for field, check in checks.items():
+        try:
+            values[field] = check()
+        except DjangoValidationError as exc:
+            errors[field] = _message(exc)
+    email, phone = values.get("email"), values.get("phone")  # None when already wrong
+    if email == "" and phone == "":
+        errors["email"] = (
+            "Give an email address or a phone number so a provider can reach the client."
+        )
+    if email == "" and payload.consent_email:
+        errors.setdefault("email", "consent_email is true but there is no email address.")
+    if phone == "" and payload.consent_sms:
+        errors["phone"] = "consent_sms is true but there is no phone number."
+    if errors:
+        raise FieldErrors(errors)
+    return {
+        "client": services.ClientDetails(
+            first_name=values["first_name"],
+            last_name=values["last_name"],
+            email=values["email"],
+            phone=values["phone"],
+            consent_email=payload.consent_email,
+            consent_sms=payload.consent_sms,
+        ),
+        "insurance_network": values["insurance_network"],
+        "preferred_provider": values["preferred_provider_id"],
+    }
+
+
+def _create(payload: ReferralIn, token: ApiToken) -> Referral:
+    try:
+        return services.create_referral(
+            **_checked(payload),
+            actor=services.Actor(token.actor_label),
+            source=token.actor_label[:40],
+        )
+    except (InactiveProvider, Provider.DoesNotExist) as exc:
+        # The provider was made inactive (or removed) between our check and the row lock.
+        message = exc.message if isinstance(exc, InactiveProvider) else "No provider has that id."
+        raise FieldErrors({"preferred_provider_id": message}) from exc
+
+
+@router.post(
+    "/referrals",
+    response={
+        201: ReferralStatus,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        422: FieldErrorsOut,
+    },
+    summary="Create a referral",
+    description="Creates a Preferred Provider referral when `preferred_provider_id` is given, a "
+    "General referral otherwise, and queues the messages the practice sends on receipt.\n\n"
+    "Send an `Idempotency-Key` header (any printable ASCII up to 200 characters, e.g. a UUID) "
+    "to retry safely: a repeat with the same key and body returns the referral created the first "
+    "time, with the original status 201 and the header `Idempotent-Replayed: true`; the same key "
+    "with a different body is refused with 422.",
+)
+def create_referral(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: ReferralIn,
+    idempotency_key: str | None = Header(
+        None, alias=idempotency.HEADER, description="Makes retries safe; see above."
+    ),
+):
+    token: ApiToken = request.auth
+    outcome = idempotency.create_once(
+        token,
+        idempotency.read_key(request),
+        idempotency.fingerprint(payload),
+        lambda: _create(payload, token),
+    )
+    response["Location"] = reverse(
+        "api:referral_status", kwargs={"number": outcome.referral.number}
+    )
+    if outcome.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(outcome.status, outcome.referral)
+
+
+@router.get(
+    "/referrals/{number}",
+    response={200: ReferralStatus, 401: ErrorOut, 404: ErrorOut},
+    url_name="referral_status",
+    summary="Where a referral stands",
+    description="`number` is the referral number (`R-00012`) or its integer id. The answer "
+    "carries no client details.",
+)
+def referral_status(request: HttpRequest, number: str):
+    match = _NUMBER.match(number.strip())
+    referral = (
+        Referral.objects.select_related("insurance_network", "accepted_by")
+        .filter(pk=int(match.group(1)))
+        .first()
+        if match
+        else None
+    )
+    if referral is None:
+        raise HttpError(404, "No such referral.")
+    return referral
