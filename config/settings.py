@@ -41,7 +41,11 @@ PRACTICE_NAME = env("PRACTICE_NAME", "Hello Practice Counseling Group")
 PRACTICE_PHONE = env("PRACTICE_PHONE", "(555) 010-0100")
 PRACTICE_EMAIL = env("PRACTICE_EMAIL", "intake@example.com")
 
-ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("http") else []
 
 INSTALLED_APPS = [
@@ -117,7 +121,9 @@ DISPLAY_TIME_ZONE = env("DISPLAY_TIME_ZONE", "America/New_York")
 try:
     ZoneInfo(DISPLAY_TIME_ZONE)
 except (ZoneInfoNotFoundError, ValueError) as exc:
-    raise ImproperlyConfigured(f"DISPLAY_TIME_ZONE={DISPLAY_TIME_ZONE!r} is not a time zone.") from exc
+    raise ImproperlyConfigured(
+        f"DISPLAY_TIME_ZONE={DISPLAY_TIME_ZONE!r} is not a time zone."
+    ) from exc
 TIME_ZONE = DISPLAY_TIME_ZONE
 
 STATIC_URL = "static/"
@@ -134,12 +140,16 @@ STORAGES = {
 
 # --- The practice's timing policy (elapsed UTC durations) ------------------------------------
 REFERRAL_LINK_TTL = parse_duration(env("REFERRAL_LINK_TTL", "12h"), "REFERRAL_LINK_TTL")
-REFERRAL_REMINDER_AFTER = parse_duration(env("REFERRAL_REMINDER_AFTER", "24h"), "REFERRAL_REMINDER_AFTER")
+REFERRAL_REMINDER_AFTER = parse_duration(
+    env("REFERRAL_REMINDER_AFTER", "24h"), "REFERRAL_REMINDER_AFTER"
+)
 REFERRAL_EXPIRE_AFTER = parse_duration(env("REFERRAL_EXPIRE_AFTER", "48h"), "REFERRAL_EXPIRE_AFTER")
 WORKER_POLL_INTERVAL = parse_duration(env("WORKER_POLL_INTERVAL", "1s"), "WORKER_POLL_INTERVAL")
 SIGNIN_LINK_TTL = parse_duration(env("SIGNIN_LINK_TTL", "15m"), "SIGNIN_LINK_TTL")
 if REFERRAL_REMINDER_AFTER >= REFERRAL_EXPIRE_AFTER:
-    raise ImproperlyConfigured("REFERRAL_REMINDER_AFTER must be shorter than REFERRAL_EXPIRE_AFTER.")
+    raise ImproperlyConfigured(
+        "REFERRAL_REMINDER_AFTER must be shorter than REFERRAL_EXPIRE_AFTER."
+    )
 
 # --- Channels (see notifications/clients.py; unset means the development backend) -------------
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN")
@@ -152,7 +162,9 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
 TWILIO_API_URL = env("TWILIO_API_URL", "https://api.twilio.com")
-OUTBOX_INFLIGHT_TIMEOUT = parse_duration(env("OUTBOX_INFLIGHT_TIMEOUT", "2m"), "OUTBOX_INFLIGHT_TIMEOUT")
+OUTBOX_INFLIGHT_TIMEOUT = parse_duration(
+    env("OUTBOX_INFLIGHT_TIMEOUT", "2m"), "OUTBOX_INFLIGHT_TIMEOUT"
+)
 DELIVERY_TIMEOUT = parse_duration(env("DELIVERY_TIMEOUT", "10s"), "DELIVERY_TIMEOUT")
 
 if EMAIL_URL:
@@ -179,7 +191,12 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"()": "config.logging.UTCFormatter", "format": "%(asctime)sZ %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "config.logging.UTCFormatter",
+            "format": "%(asctime)sZ %(levelname)s %(name)s: %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

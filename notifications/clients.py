@@ -23,9 +23,18 @@ def timeout_seconds() -> float:
 def slack_client():
     from slack_sdk import WebClient
 
-    base_url = settings.SLACK_API_URL if settings.SLACK_API_URL.endswith("/") else settings.SLACK_API_URL + "/"
+    base_url = (
+        settings.SLACK_API_URL
+        if settings.SLACK_API_URL.endswith("/")
+        else settings.SLACK_API_URL + "/"
+    )
     # Our dispatcher owns retries, so the SDK's own retry handlers are switched off.
-    return WebClient(token=settings.SLACK_BOT_TOKEN, base_url=base_url, timeout=int(max(1, timeout_seconds())), retry_handlers=[])
+    return WebClient(
+        token=settings.SLACK_BOT_TOKEN,
+        base_url=base_url,
+        timeout=int(max(1, timeout_seconds())),
+        retry_handlers=[],
+    )
 
 
 def twilio_client():
@@ -49,7 +58,11 @@ def configured_channels() -> dict[str, bool]:
     return {
         Channel.SLACK: bool(settings.SLACK_BOT_TOKEN),
         Channel.EMAIL: bool(settings.EMAIL_URL),
-        Channel.SMS: bool(settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN and settings.TWILIO_FROM_NUMBER),
+        Channel.SMS: bool(
+            settings.TWILIO_ACCOUNT_SID
+            and settings.TWILIO_AUTH_TOKEN
+            and settings.TWILIO_FROM_NUMBER
+        ),
     }
 
 
@@ -73,4 +86,7 @@ def announce_development_channels() -> None:
     """Say once, at worker start-up, which channels only record messages."""
     for channel, configured in configured_channels().items():
         if not configured:
-            log.warning("%s is not configured: messages go to the development backend (recorded, not delivered)", channel)
+            log.warning(
+                "%s is not configured: messages go to the development backend (recorded, not delivered)",
+                channel,
+            )

@@ -70,8 +70,11 @@ def sweep_stuck(now: datetime) -> int:
 
 def _record_sent(message: OutboxMessage, external_id: str) -> None:
     OutboxMessage.objects.filter(pk=message.pk, status=Status.INFLIGHT).update(
-        status=Status.SENT, sent_at=timezone.now(), external_id=external_id[:120],
-        attempts=message.attempts + 1, last_error="",
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        external_id=external_id[:120],
+        attempts=message.attempts + 1,
+        last_error="",
     )
 
 
@@ -85,19 +88,28 @@ def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime)
         return
     delay = backoff_delay(attempts, error.retry_after)
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=Status.QUEUED, attempts=attempts, last_error=str(error)[:2000], claimed_at=None,
+        status=Status.QUEUED,
+        attempts=attempts,
+        last_error=str(error)[:2000],
+        claimed_at=None,
         next_attempt_at=max(now, timezone.now()) + timedelta(seconds=delay),
     )
-    log.warning("%s message %s will be retried in %.1fs: %s", message.channel, message.pk, delay, error)
+    log.warning(
+        "%s message %s will be retried in %.1fs: %s", message.channel, message.pk, delay, error
+    )
 
 
 def _release(messages: list[OutboxMessage]) -> None:
     """Hand back claimed rows untouched (the channel is down; no attempt was made)."""
     ids = [m.pk for m in messages]
-    OutboxMessage.objects.filter(pk__in=ids, status=Status.INFLIGHT).update(status=Status.QUEUED, claimed_at=None)
+    OutboxMessage.objects.filter(pk__in=ids, status=Status.INFLIGHT).update(
+        status=Status.QUEUED, claimed_at=None
+    )
 
 
-def deliver_batch(transport: Transport, messages: list[OutboxMessage], now: datetime) -> tuple[int, bool]:
+def deliver_batch(
+    transport: Transport, messages: list[OutboxMessage], now: datetime
+) -> tuple[int, bool]:
     """Send claimed rows in order, pacing to the channel's limit.
 
     Returns (how many were sent, whether the channel looked down).
@@ -128,7 +140,9 @@ def batch_size(transport: Transport) -> int:
     return 3 if transport.min_interval else 25
 
 
-def drain_channel(transport: Transport, now: datetime | None = None, max_batches: int | None = None) -> int:
+def drain_channel(
+    transport: Transport, now: datetime | None = None, max_batches: int | None = None
+) -> int:
     """Deliver what is due on one channel; `now` fixes the clock (for --now replays)."""
     total = 0
     batches = 0

@@ -24,14 +24,24 @@ class OutboxMessage(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     referral = models.ForeignKey(
-        "referrals.Referral", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+        "referrals.Referral",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
     )
     event = models.ForeignKey(
-        "referrals.ReferralEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+        "referrals.ReferralEvent",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
     )
     template = models.CharField(max_length=60)
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    recipient = models.CharField(max_length=254, help_text="Email address, phone number or Slack channel.")
+    recipient = models.CharField(
+        max_length=254, help_text="Email address, phone number or Slack channel."
+    )
     subject = models.CharField(max_length=200, blank=True)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
@@ -52,7 +62,9 @@ class OutboxMessage(models.Model):
             models.Index(
                 fields=["next_attempt_at"], name="outbox_due", condition=Q(status="queued")
             ),
-            models.Index(fields=["claimed_at"], name="outbox_inflight", condition=Q(status="inflight")),
+            models.Index(
+                fields=["claimed_at"], name="outbox_inflight", condition=Q(status="inflight")
+            ),
             models.Index(fields=["channel", "status"]),
         ]
 

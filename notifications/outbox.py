@@ -25,7 +25,11 @@ def render_message(channel: str, template: str, context: dict) -> dict:
             "body_html": render_to_string(f"{base}.html", ctx),
         }
     if channel == Channel.SLACK:
-        return {"subject": "", "body_text": render_to_string(f"messages/slack/{template}.txt", ctx).strip(), "body_html": ""}
+        return {
+            "subject": "",
+            "body_text": render_to_string(f"messages/slack/{template}.txt", ctx).strip(),
+            "body_html": "",
+        }
     if channel == Channel.SMS:
         text = " ".join(render_to_string(f"messages/sms/{template}.txt", ctx).split())
         return {"subject": "", "body_text": text, "body_html": ""}

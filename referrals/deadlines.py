@@ -16,8 +16,16 @@ def run_due(now: datetime) -> dict[str, int]:
     """Send due 24-hour reminders, then decline what has passed 48 hours. Returns counts."""
     counts = {"reminded": 0, "expired": 0}
     open_states = Referral.OPEN_FOR_ACCEPTANCE
-    for pk in Referral.objects.filter(remind_at__lte=now, status__in=open_states).order_by("remind_at").values_list("pk", flat=True)[:BATCH]:
+    for pk in (
+        Referral.objects.filter(remind_at__lte=now, status__in=open_states)
+        .order_by("remind_at")
+        .values_list("pk", flat=True)[:BATCH]
+    ):
         counts["reminded"] += services.send_reminders(pk, now=now)
-    for pk in Referral.objects.filter(expires_at__lte=now, status__in=open_states).order_by("expires_at").values_list("pk", flat=True)[:BATCH]:
+    for pk in (
+        Referral.objects.filter(expires_at__lte=now, status__in=open_states)
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:BATCH]
+    ):
         counts["expired"] += services.expire_referral(pk, now=now)
     return counts

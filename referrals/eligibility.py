@@ -45,8 +45,10 @@ def open_referrals_for(provider: Provider) -> QuerySet[Referral]:
     from django.db.models import Q
 
     waiting_for_me = Q(status=Referral.Status.PENDING, offered_to=provider)
-    available_to_me = Q(status=Referral.Status.AVAILABLE) & (
-        Q(insurance_network__isnull=True) | Q(insurance_network__in=networks)
-    ) & ~Q(pk__in=declined)
+    available_to_me = (
+        Q(status=Referral.Status.AVAILABLE)
+        & (Q(insurance_network__isnull=True) | Q(insurance_network__in=networks))
+        & ~Q(pk__in=declined)
+    )
     mine = Q(status=Referral.Status.ACCEPTED, accepted_by=provider)
     return Referral.objects.filter(waiting_for_me | available_to_me | mine)

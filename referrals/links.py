@@ -6,6 +6,7 @@ for an offer that has moved on) no longer acts. Opening a link never acts: only 
 """
 
 from dataclasses import dataclass
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse

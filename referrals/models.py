@@ -50,7 +50,11 @@ class Referral(models.Model):
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     preferred_provider = models.ForeignKey(
-        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="preferred_referrals"
+        Provider,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="preferred_referrals",
     )
     status = models.CharField(max_length=10, choices=Status.choices)
     offered_to = models.ForeignKey(
@@ -85,8 +89,16 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["remind_at"], name="referral_remind_due", condition=Q(remind_at__isnull=False)),
-            models.Index(fields=["expires_at"], name="referral_expiry_due", condition=Q(expires_at__isnull=False)),
+            models.Index(
+                fields=["remind_at"],
+                name="referral_remind_due",
+                condition=Q(remind_at__isnull=False),
+            ),
+            models.Index(
+                fields=["expires_at"],
+                name="referral_expiry_due",
+                condition=Q(expires_at__isnull=False),
+            ),
             models.Index(fields=["status", "created_at"]),
         ]
         constraints = [
@@ -146,7 +158,9 @@ class ReferralEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_label = models.CharField(max_length=80, help_text="Who did it: a person, a link, the API, the worker.")
+    actor_label = models.CharField(
+        max_length=80, help_text="Who did it: a person, a link, the API, the worker."
+    )
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
     note = models.TextField(blank=True)
     at = models.DateTimeField()

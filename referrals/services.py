@@ -85,7 +85,9 @@ def _lock(referral_id: int) -> Referral:
     try:
         return (
             Referral.objects.select_for_update(of=("self",))
-            .select_related("client", "preferred_provider", "offered_to", "insurance_network", "accepted_by")
+            .select_related(
+                "client", "preferred_provider", "offered_to", "insurance_network", "accepted_by"
+            )
             .get(pk=referral_id)
         )
     except Referral.DoesNotExist as exc:
@@ -123,13 +125,19 @@ def create_referral(
             expires_at=at + settings.REFERRAL_EXPIRE_AFTER,
             slack_channel=settings.SLACK_CHANNEL,
         )
-        event = _event(referral, ReferralEvent.Kind.RECEIVED, actor, at, provider=preferred_provider)
+        event = _event(
+            referral, ReferralEvent.Kind.RECEIVED, actor, at, provider=preferred_provider
+        )
         notify.on_received(referral, event)
     return referral
 
 
 def accept_referral(
-    referral_id: int, provider: Provider, *, actor: Actor, expected_round: int | None = None,
+    referral_id: int,
+    provider: Provider,
+    *,
+    actor: Actor,
+    expected_round: int | None = None,
     now: datetime | None = None,
 ) -> Referral:
     """The provider agrees to contact the client. One provider holds a referral at a time."""
@@ -143,7 +151,9 @@ def accept_referral(
         if expected_round is not None and expected_round != referral.round:
             raise NotOpen()
         if referral.expires_at is not None and referral.expires_at <= at:
-            raise NotOpen("This referral's 48 hours have passed; it is being declined automatically.")
+            raise NotOpen(
+                "This referral's 48 hours have passed; it is being declined automatically."
+            )
         provider = Provider.objects.get(pk=provider.pk)
         if not provider.is_active:
             raise InactiveProvider()
@@ -195,10 +205,18 @@ def decline_referral(
             # declines, so a client is not sent a Decline Notice by someone who never held it.
             raise NotHolder("Nobody holds this referral; there is nothing to decline.")
         if referral.expires_at is not None and referral.expires_at <= at:
-            raise NotOpen("This referral's 48 hours have passed; it is being declined automatically.")
+            raise NotOpen(
+                "This referral's 48 hours have passed; it is being declined automatically."
+            )
         _make_available(referral, at)
         event = _event(
-            referral, ReferralEvent.Kind.DECLINED, actor, at, provider=provider, reason=reason, note=note
+            referral,
+            ReferralEvent.Kind.DECLINED,
+            actor,
+            at,
+            provider=provider,
+            reason=reason,
+            note=note,
         )
         notify.on_declined(referral, event)
     return referral
@@ -242,7 +260,12 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
         referral.round += 1
         referral.save()
         event = _event(
-            referral, ReferralEvent.Kind.EXPIRED, WORKER, at, provider=provider, reason=Reason.EXPIRED
+            referral,
+            ReferralEvent.Kind.EXPIRED,
+            WORKER,
+            at,
+            provider=provider,
+            reason=Reason.EXPIRED,
         )
         notify.on_declined(referral, event)
     return True
@@ -268,7 +291,12 @@ def send_reminders(referral_id: int, *, now: datetime | None = None) -> bool:
 
 
 def offer_referral(
-    referral_id: int, provider: Provider, *, actor: Actor, note: str = "", now: datetime | None = None
+    referral_id: int,
+    provider: Provider,
+    *,
+    actor: Actor,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Referral:
     """Staff route a referral that is waiting to one provider, who is told as a preferred provider
     would be (email with link, SMS, Slack mention). A new 48-hour clock and 24-hour reminder start;
@@ -284,10 +312,13 @@ def offer_referral(
             raise InactiveProvider()
         if referral.status == Status.PENDING and referral.offered_to_id == provider.pk:
             raise NotOpen("This referral is already waiting for that provider.")
-        if referral.insurance_network_id and not provider.insurance_networks.filter(
-            pk=referral.insurance_network_id
-        ).exists():
-            raise NotEligible("This provider does not participate in the client's insurance network.")
+        if (
+            referral.insurance_network_id
+            and not provider.insurance_networks.filter(pk=referral.insurance_network_id).exists()
+        ):
+            raise NotEligible(
+                "This provider does not participate in the client's insurance network."
+            )
         if referral.events.filter(kind=ReferralEvent.Kind.DECLINED, provider=provider).exists():
             raise NotEligible("This provider already declined this referral.")
         referral.status = Status.PENDING
@@ -295,12 +326,16 @@ def offer_referral(
         referral.remind_at = at + settings.REFERRAL_REMINDER_AFTER
         _start_round(referral, at)
         referral.save()
-        event = _event(referral, ReferralEvent.Kind.OFFERED, actor, at, provider=provider, note=note)
+        event = _event(
+            referral, ReferralEvent.Kind.OFFERED, actor, at, provider=provider, note=note
+        )
         notify.on_offered(referral, event)
     return referral
 
 
-def add_note(referral_id: int, note: str, *, actor: Actor, now: datetime | None = None) -> ReferralEvent:
+def add_note(
+    referral_id: int, note: str, *, actor: Actor, now: datetime | None = None
+) -> ReferralEvent:
     at = _now(now)
     with transaction.atomic():
         referral = _lock(referral_id)

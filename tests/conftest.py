@@ -56,8 +56,11 @@ def cigna(db):
 
 def make_provider(first="Ana", last="Lee", email=None, phone="+15551230001", networks=(), **kw):
     provider = Provider.objects.create(
-        first_name=first, last_name=last, email=email or f"{first.lower()}.{last.lower()}@example.com",
-        phone=phone, **kw,
+        first_name=first,
+        last_name=last,
+        email=email or f"{first.lower()}.{last.lower()}@example.com",
+        phone=phone,
+        **kw,
     )
     provider.insurance_networks.set(networks)
     return provider
@@ -79,8 +82,12 @@ def ben(db, aetna):
 
 
 CLIENT = ClientDetails(
-    first_name="Sam", last_name="Rivera", email="sam.rivera@example.org", phone="+15559870001",
-    consent_email=True, consent_sms=False,
+    first_name="Sam",
+    last_name="Rivera",
+    email="sam.rivera@example.org",
+    phone="+15559870001",
+    consent_email=True,
+    consent_sms=False,
 )
 
 
@@ -93,8 +100,11 @@ def client_details():
 def make_referral(db):
     def make(network=None, preferred=None, now=None, client=CLIENT):
         return services.create_referral(
-            client=client, insurance_network=network, preferred_provider=preferred,
-            actor=Actor("test"), now=now,
+            client=client,
+            insurance_network=network,
+            preferred_provider=preferred,
+            actor=Actor("test"),
+            now=now,
         )
 
     return make

@@ -24,4 +24,9 @@ def test_decline_makes_referral_available_and_notifies_client(make_referral, ana
     referral = make_referral(network=aetna, preferred=ana, now=t0)
     declined = decline_referral(referral.pk, ana, reason="unavailable", actor=Actor("test"), now=t0)
     assert declined.status == Referral.Status.AVAILABLE
-    assert OutboxMessage.objects.filter(template="decline_notice", recipient="sam.rivera@example.org").count() == 1
+    assert (
+        OutboxMessage.objects.filter(
+            template="decline_notice", recipient="sam.rivera@example.org"
+        ).count()
+        == 1
+    )

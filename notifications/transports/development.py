@@ -37,9 +37,13 @@ class DevelopmentTransport(Transport):
                     "payload": message.payload,
                 }
             )
-        log.info("development backend: %s message %s (%s) recorded", message.channel, message.pk, message.template)
+        log.info(
+            "development backend: %s message %s (%s) recorded",
+            message.channel,
+            message.pk,
+            message.template,
+        )
         if message.channel == OutboxMessage.Channel.SLACK and message.payload.get("op") == "post":
             remember_post(message.referral_id, channel_id="DEVCHANNEL", ts=f"{message.pk}.000100")
             return f"{message.pk}.000100"
         return external_id
-

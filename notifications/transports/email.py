@@ -5,7 +5,6 @@ row, so a repeat after a crash is recognisable as the same message.
 """
 
 import smtplib
-import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -39,11 +38,15 @@ class EmailTransport(Transport):
             mail.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
-            raise DeliveryError(f"recipient refused ({codes})", permanent=all(c >= 500 for c in codes)) from exc
+            raise DeliveryError(
+                f"recipient refused ({codes})", permanent=all(c >= 500 for c in codes)
+            ) from exc
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
             raise DeliveryError(f"SMTP {exc.smtp_code}", permanent=exc.smtp_code >= 500) from exc
         except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryError(f"SMTP authentication failed ({exc.smtp_code})", permanent=True) from exc
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            raise DeliveryError(
+                f"SMTP authentication failed ({exc.smtp_code})", permanent=True
+            ) from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP unreachable: {type(exc).__name__}") from exc
         return message_id

@@ -49,8 +49,11 @@ class SlackTransport(Transport):
                 if mention:
                     text = f"{mention}\n{text}"
                 resp = self.client.chat_postMessage(
-                    channel=self.channel_name, text=text, blocks=_blocks(text),
-                    unfurl_links=False, unfurl_media=False,
+                    channel=self.channel_name,
+                    text=text,
+                    blocks=_blocks(text),
+                    unfurl_links=False,
+                    unfurl_media=False,
                 )
                 remember_post(message.referral_id, channel_id=resp["channel"], ts=resp["ts"])
                 return resp["ts"]
@@ -58,11 +61,16 @@ class SlackTransport(Transport):
             if not ts:
                 raise DeliveryError("waiting for the referral's first Slack post", retry_after=2)
             if op == "update":
-                resp = self.client.chat_update(channel=channel_id, ts=ts, text=text, blocks=_blocks(text))
+                resp = self.client.chat_update(
+                    channel=channel_id, ts=ts, text=text, blocks=_blocks(text)
+                )
                 return resp["ts"]
             resp = self.client.chat_postMessage(
-                channel=channel_id, thread_ts=ts, text=text,
-                reply_broadcast=bool(message.payload.get("broadcast")), unfurl_links=False,
+                channel=channel_id,
+                thread_ts=ts,
+                text=text,
+                reply_broadcast=bool(message.payload.get("broadcast")),
+                unfurl_links=False,
             )
             return resp["ts"]
         except SlackApiError as exc:

@@ -26,7 +26,9 @@ class SmsTransport(Transport):
             if exc.status == 429 or exc.status >= 500:
                 raise DeliveryError(f"Twilio answered {exc.status}") from exc
             permanent = exc.code in PERMANENT_CODES or 400 <= exc.status < 500
-            raise DeliveryError(f"Twilio refused: {exc.code or exc.status}", permanent=permanent) from exc
+            raise DeliveryError(
+                f"Twilio refused: {exc.code or exc.status}", permanent=permanent
+            ) from exc
         except TwilioException as exc:
             raise DeliveryError(f"Twilio unreachable: {exc}") from exc
         except OSError as exc:

@@ -28,9 +28,12 @@ class Command(BaseCommand):
     help = "Fire due referral deadlines (24h reminders, 48h expiry) and deliver outgoing messages."
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Process what is due now, then exit.")
         parser.add_argument(
-            "--now", help="With --once: process what is due at this UTC instant (ISO 8601), for replays."
+            "--once", action="store_true", help="Process what is due now, then exit."
+        )
+        parser.add_argument(
+            "--now",
+            help="With --once: process what is due at this UTC instant (ISO 8601), for replays.",
         )
 
     def handle(self, *args, once=False, now=None, **options):
@@ -39,7 +42,10 @@ class Command(BaseCommand):
             raise CommandError("--now only makes sense with --once.")
         if once:
             counts = run_due(at or timezone.now())
-            sent = {ch: drain_channel(build_transport(ch), now=at) for ch in OutboxMessage.Channel.values}
+            sent = {
+                ch: drain_channel(build_transport(ch), now=at)
+                for ch in OutboxMessage.Channel.values
+            }
             self.stdout.write(
                 f"reminded {counts['reminded']}, expired {counts['expired']}, "
                 + ", ".join(f"{ch} sent {n}" for ch, n in sent.items())
@@ -54,7 +60,9 @@ class Command(BaseCommand):
         announce_development_channels()
         interval = settings.WORKER_POLL_INTERVAL.total_seconds()
         threads = [
-            threading.Thread(target=_channel_loop, args=(ch, stop, interval), name=f"deliver-{ch}", daemon=True)
+            threading.Thread(
+                target=_channel_loop, args=(ch, stop, interval), name=f"deliver-{ch}", daemon=True
+            )
             for ch in OutboxMessage.Channel.values
         ]
         for thread in threads:
@@ -92,7 +100,9 @@ def _channel_loop(channel: str, stop: threading.Event, interval: float) -> None:
 def _parse_now(value: str) -> datetime:
     parsed = parse_datetime(value.replace("Z", "+00:00"))
     if parsed is None:
-        raise CommandError(f"--now {value!r} is not an ISO 8601 date-time like 2026-12-01T09:00:00Z.")
+        raise CommandError(
+            f"--now {value!r} is not an ISO 8601 date-time like 2026-12-01T09:00:00Z."
+        )
     if timezone.is_naive(parsed):
         raise CommandError("--now needs a time zone, e.g. 2026-12-01T09:00:00Z.")
     return parsed
