@@ -77,6 +77,19 @@ class Referral(models.Model):
     expired_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was last declined automatically."
     )
+    contacted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the holder confirmed they contacted the client."
+    )
+    # Response figures, written once by the services so analytics stay simple GROUP BYs.
+    first_response_at = models.DateTimeField(
+        null=True, blank=True, help_text="The first accept or decline by a provider."
+    )
+    response_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seconds from received to the first provider answer."
+    )
+    accept_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seconds from received to the first accept."
+    )
     # Deadlines: NULL once done, so the worker never fires one twice.
     remind_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -100,6 +113,7 @@ class Referral(models.Model):
                 condition=Q(expires_at__isnull=False),
             ),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["created_at"], name="referral_created"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -142,6 +156,7 @@ class ReferralEvent(models.Model):
         DECLINED = "declined", "Declined"
         EXPIRED = "expired", "Declined automatically (expired)"
         REMINDED = "reminded", "24-hour reminders sent"
+        CONTACTED = "contacted", "Client contacted"
         NOTE = "note", "Note"
 
     class Reason(models.TextChoices):
@@ -164,6 +179,11 @@ class ReferralEvent(models.Model):
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
     note = models.TextField(blank=True)
     at = models.DateTimeField()
+    response_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="For an accept or decline: seconds since this offer round began.",
+    )
 
     class Meta:
         ordering = ["at", "id"]

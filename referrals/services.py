@@ -61,8 +61,11 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _event(referral, kind, actor: Actor, at, provider=None, reason="", note="") -> ReferralEvent:
+def _event(
+    referral, kind, actor: Actor, at, provider=None, reason="", note="", response_seconds=None
+) -> ReferralEvent:
     return ReferralEvent.objects.create(
+        response_seconds=response_seconds,
         referral=referral,
         kind=kind,
         provider=provider,
@@ -72,6 +75,18 @@ def _event(referral, kind, actor: Actor, at, provider=None, reason="", note="") 
         note=note,
         at=at,
     )
+
+
+def _record_answer(referral: Referral, at: datetime, *, accepted: bool) -> int:
+    """Note the first provider answer (and first accept) on the referral for analytics; return
+    the seconds since the current offer round began, for the audit event."""
+    since_received = max(0, int((at - referral.created_at).total_seconds()))
+    if referral.first_response_at is None:
+        referral.first_response_at = at
+        referral.response_seconds = since_received
+    if accepted and referral.accept_seconds is None:
+        referral.accept_seconds = since_received
+    return max(0, int((at - referral.offered_at).total_seconds()))
 
 
 def _start_round(referral: Referral, at: datetime) -> None:
@@ -159,6 +174,7 @@ def accept_referral(
             raise InactiveProvider()
         if not is_eligible(referral, provider):
             raise NotEligible()
+        waited = _record_answer(referral, at, accepted=True)
         referral.status = Status.ACCEPTED
         referral.offered_to = None
         referral.accepted_by = provider
@@ -167,7 +183,14 @@ def accept_referral(
         referral.expires_at = None
         referral.round += 1
         referral.save()
-        event = _event(referral, ReferralEvent.Kind.ACCEPTED, actor, at, provider=provider)
+        event = _event(
+            referral,
+            ReferralEvent.Kind.ACCEPTED,
+            actor,
+            at,
+            provider=provider,
+            response_seconds=waited,
+        )
         notify.on_accepted(referral, event)
     return referral
 
@@ -208,6 +231,9 @@ def decline_referral(
             raise NotOpen(
                 "This referral's 48 hours have passed; it is being declined automatically."
             )
+        # Only an answer to an offer is a response; a decline after contact is not timed.
+        answering = referral.status == Status.PENDING
+        waited = _record_answer(referral, at, accepted=False) if answering else None
         _make_available(referral, at)
         event = _event(
             referral,
@@ -217,6 +243,7 @@ def decline_referral(
             provider=provider,
             reason=reason,
             note=note,
+            response_seconds=waited,
         )
         notify.on_declined(referral, event)
     return referral
@@ -227,6 +254,7 @@ def _make_available(referral: Referral, at: datetime) -> None:
     referral.offered_to = None
     referral.accepted_by = None
     referral.accepted_at = None
+    referral.contacted_at = None
     referral.last_declined_at = at
     referral.remind_at = None
     _start_round(referral, at)
@@ -340,3 +368,23 @@ def add_note(
     with transaction.atomic():
         referral = _lock(referral_id)
         return _event(referral, ReferralEvent.Kind.NOTE, actor, at, note=note)
+
+
+def confirm_contact(
+    referral_id: int, provider: Provider | None, *, actor: Actor, now: datetime | None = None
+) -> Referral:
+    """The holder (or staff for them) confirms the client was contacted; the referral leaves the
+    staff queue. Declining after contact stays possible."""
+    at = _now(now)
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        if referral.status != Status.ACCEPTED:
+            raise NotHolder("Only an accepted referral can be marked as contacted.")
+        if not actor.is_staff and (provider is None or referral.accepted_by_id != provider.pk):
+            raise NotHolder()
+        if referral.contacted_at is not None:
+            return referral
+        referral.contacted_at = at
+        referral.save(update_fields=["contacted_at"])
+        _event(referral, ReferralEvent.Kind.CONTACTED, actor, at, provider=referral.accepted_by)
+    return referral
