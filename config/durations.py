@@ -41,3 +41,20 @@ def describe(delta: timedelta) -> str:
     if seconds >= 60:
         return f"{seconds // 60} minutes"
     return f"{seconds} seconds"
+
+
+def short(seconds: float | None) -> str:
+    """A span for tables and timelines: "45 s", "12 min", "3 h 12 min", "2 d 4 h"; "—" if None."""
+    if seconds is None:
+        return "—"
+    seconds = int(abs(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min"
+    return f"{secs} s"

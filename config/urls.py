@@ -11,6 +11,8 @@ admin.site.site_title = "Referral Desk admin"
 urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("providers.urls")),
+    path("desk/", include("desk.urls")),
+    path("portal/", include("portal.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -52,3 +52,19 @@ def open_referrals_for(provider: Provider) -> QuerySet[Referral]:
     )
     mine = Q(status=Referral.Status.ACCEPTED, accepted_by=provider)
     return Referral.objects.filter(waiting_for_me | available_to_me | mine)
+
+
+def offer_candidates(referral: Referral) -> QuerySet[Provider]:
+    """Providers staff may offer this referral to (the rules `services.offer_referral` enforces):
+    active, in the client's network, not the one it already waits for, not one who declined."""
+    if referral.status == Referral.Status.ACCEPTED:
+        return Provider.objects.none()
+    candidates = Provider.objects.active()
+    if referral.insurance_network_id:
+        candidates = candidates.filter(insurance_networks=referral.insurance_network_id)
+    if referral.status == Referral.Status.PENDING:
+        candidates = candidates.exclude(pk=referral.offered_to_id)
+    declined = ReferralEvent.objects.filter(
+        referral=referral, kind=ReferralEvent.Kind.DECLINED, provider__isnull=False
+    ).values("provider_id")
+    return candidates.exclude(pk__in=declined)

@@ -1,0 +1,121 @@
+"""Staff actions on one referral: offer to a provider, decline with a reason, add a note, confirm
+contact. Each is a POST that calls `referrals.services` and lands in the timeline; a refused
+action shows why and changes nothing."""
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from desk.forms import DeclineForm, NoteForm, OfferForm
+from referrals import services
+from referrals.eligibility import offer_candidates
+from referrals.errors import ReferralError
+from referrals.models import Referral
+
+
+def _back(pk):
+    return redirect("desk:timeline", pk=pk)
+
+
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _run(request, pk, action, success: str):
+    try:
+        action()
+    except ReferralError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return _back(pk)
+
+
+@staff_member_required
+@require_POST
+def offer(request, pk):
+    referral = get_object_or_404(Referral, pk=pk)
+    form = OfferForm(request.POST, providers=offer_candidates(referral))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(pk)
+    provider = form.cleaned_data["provider"]
+    return _run(
+        request,
+        pk,
+        lambda: services.offer_referral(
+            pk,
+            provider,
+            actor=services.Actor.for_user(request.user),
+            note=form.cleaned_data["note"],
+        ),
+        f"Offered to {provider.name}. They have been sent the email, SMS and Slack mention.",
+    )
+
+
+@staff_member_required
+@require_POST
+def decline(request, pk):
+    referral = get_object_or_404(Referral, pk=pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(pk)
+    holder = referral.offered_to or referral.accepted_by
+    if holder is None:
+        messages.error(request, "Nobody holds this referral; there is nothing to decline.")
+        return _back(pk)
+    return _run(
+        request,
+        pk,
+        lambda: services.decline_referral(
+            pk,
+            holder,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            actor=services.Actor.for_user(request.user),
+            expected_round=_round(request, referral),
+        ),
+        f"Declined for {holder.name}. The client is sent the Decline Notice.",
+    )
+
+
+@staff_member_required
+@require_POST
+def note(request, pk):
+    get_object_or_404(Referral, pk=pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(pk)
+    return _run(
+        request,
+        pk,
+        lambda: services.add_note(
+            pk, form.cleaned_data["note"], actor=services.Actor.for_user(request.user)
+        ),
+        "Note added.",
+    )
+
+
+@staff_member_required
+@require_POST
+def contacted(request, pk):
+    get_object_or_404(Referral, pk=pk)
+    return _run(
+        request,
+        pk,
+        lambda: services.confirm_contact(pk, None, actor=services.Actor.for_user(request.user)),
+        "Marked as contacted.",
+    )
+
+
+def _round(request, referral) -> int:
+    """The round the staff member saw: a decline aimed at a round that has moved on is refused."""
+    try:
+        return int(request.POST.get("round", referral.round))
+    except ValueError:
+        return -1

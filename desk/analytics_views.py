@@ -1,0 +1,140 @@
+"""The analytics page and its CSV export, for any filter. Staff only."""
+
+import csv
+from datetime import UTC, datetime, time, timedelta
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from desk import analytics as figures
+from desk import charts
+from desk.forms import AnalyticsFilterForm
+from referrals.models import Referral
+
+
+def _filtered(request):
+    """(form, referrals in the chosen period/type/network); a bad filter falls back to defaults
+    and the form shows why."""
+    form = AnalyticsFilterForm(request.GET or None)
+    if not form.is_valid():
+        form_for_defaults = AnalyticsFilterForm({})
+        form_for_defaults.is_valid()
+        start, end = form_for_defaults.period()
+        data = {}
+    else:
+        start, end = form.period()
+        data = form.cleaned_data
+    zone = timezone.get_current_timezone()
+    qs = Referral.objects.filter(
+        created_at__gte=datetime.combine(start, time.min, zone),
+        created_at__lt=datetime.combine(end + timedelta(days=1), time.min, zone),
+    )
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("network") == "self":
+        qs = qs.filter(insurance_network__isnull=True)
+    elif data.get("network"):
+        qs = qs.filter(insurance_network_id=data["network"])
+    return form, qs, start, end
+
+
+@staff_member_required
+def analytics(request):
+    now = timezone.now()
+    form, qs, start, end = _filtered(request)
+    summary = figures.summary(qs, now)
+    weeks = figures.by_week(qs, now)
+    providers = figures.by_provider(qs)
+    distribution = figures.distribution(qs)
+    return render(
+        request,
+        "desk/analytics.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "summary": summary,
+            "weeks": weeks,
+            "types": figures.by_type(qs, now),
+            "networks": figures.by_network(qs, now),
+            "providers": providers,
+            "distribution": distribution,
+            "unmet": figures.unmet_demand(qs),
+            "query": request.GET.urlencode(),
+            "distribution_chart": charts.horizontal(
+                "Time to first response", [(label, n) for label, n in distribution]
+            ),
+            "weekly_chart": charts.weekly(
+                "Referrals per week, and how many were answered within 12 hours",
+                [(w.label, w.received, w.counts["goal_met"]) for w in weeks],
+            ),
+            "provider_chart": charts.horizontal(
+                "Median time to answer an offer, per provider",
+                [(p.provider.name, p.median) for p in providers],
+                fmt=charts.seconds_text,
+            ),
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    "referral",
+    "received_at_utc",
+    "type",
+    "insurance_network",
+    "preferred_provider",
+    "status",
+    "accepted_by",
+    "first_response_at_utc",
+    "response_seconds",
+    "accept_seconds",
+    "declined_by_provider",
+    "expired",
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _iso(value):
+    return value.astimezone(UTC).isoformat() if value else ""
+
+
+def _export_rows(qs):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_COLUMNS)
+    rows = (
+        figures.with_decline_flag(qs)
+        .select_related("insurance_network", "preferred_provider", "accepted_by")
+        .order_by("created_at", "pk")
+    )
+    for r in rows.iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                r.number,
+                _iso(r.created_at),
+                r.kind,
+                r.network_label,
+                r.preferred_provider.name if r.preferred_provider else "",
+                r.status,
+                r.accepted_by.name if r.accepted_by else "",
+                _iso(r.first_response_at),
+                "" if r.response_seconds is None else r.response_seconds,
+                "" if r.accept_seconds is None else r.accept_seconds,
+                "yes" if r.declined_by_provider else "no",
+                "yes" if r.expired_at else "no",
+            ]
+        )
+
+
+@staff_member_required
+def export_csv(request):
+    """The rows behind the figures, one per referral, with no client names or contact details."""
+    _, qs, start, end = _filtered(request)
+    response = StreamingHttpResponse(_export_rows(qs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="referrals-{start}-to-{end}.csv"'
+    return response

@@ -1,0 +1,68 @@
+"""Chart geometry for the analytics page, drawn as inline SVG by templates: no JavaScript, no
+external resource, readable by a screen reader through the figure captions and data tables."""
+
+from dataclasses import dataclass
+
+from config.durations import short
+
+
+@dataclass
+class Bar:
+    label: str
+    text: str
+    x: float
+    y: float
+    width: float
+    height: float
+    css: str = "bar"
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    bars: list[Bar]
+    title: str
+
+
+LABEL_W, ROW_H, GAP, PLOT_W = 170, 22, 6, 380
+
+
+def horizontal(title: str, items: list[tuple[str, float | None]], fmt=str) -> Chart:
+    """One bar per item, longest = full width; `fmt` turns a value into the text beside it."""
+    top = max((v for _, v in items if v), default=0) or 1
+    bars = []
+    for i, (label, value) in enumerate(items):
+        y = i * (ROW_H + GAP)
+        bars.append(
+            Bar(
+                label=label,
+                text=fmt(value) if value is not None else "—",
+                x=LABEL_W,
+                y=y,
+                width=round(PLOT_W * (value or 0) / top, 1),
+                height=ROW_H,
+            )
+        )
+    return Chart(LABEL_W + PLOT_W + 90, max(1, len(items)) * (ROW_H + GAP), bars, title)
+
+
+def weekly(title: str, weeks: list[tuple[str, int, int]]) -> Chart:
+    """Columns per week: referrals received, the part answered within the goal drawn darker.
+    `weeks` holds (label, received, answered within goal)."""
+    col_w, plot_h, base = 28, 160, 180
+    top = max((received for _, received, _ in weeks), default=0) or 1
+    bars = []
+    for i, (label, received, met) in enumerate(weeks):
+        x = 40 + i * (col_w + GAP)
+        total_h = plot_h * received / top
+        met_h = plot_h * met / top
+        bars.append(
+            Bar(label, f"{received} received", x, base - total_h, col_w, total_h, "bar-late")
+        )
+        bars.append(Bar(label, f"{met} within 12 h", x, base - met_h, col_w, met_h, "bar"))
+    return Chart(40 + max(1, len(weeks)) * (col_w + GAP) + 10, 230, bars, title)
+
+
+def seconds_text(value: float | None) -> str:
+    return short(value)

@@ -1,0 +1,119 @@
+"""Forms of the staff desk: queue filters, analytics filters and the three staff actions.
+
+Every choice list is built from the database, so a tampered value is a form error, never a 500.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from desk.queue import AGE_BANDS
+from providers.models import InsuranceNetwork, Provider
+from referrals.models import Referral, ReferralEvent
+
+NOTE_MAX = 2000
+
+
+def _network_choices():
+    return [("", "Any network"), ("self", "Self-pay / other")] + [
+        (str(n.pk), n.name) for n in InsuranceNetwork.objects.all()
+    ]
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label="Client name", required=False, max_length=80)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Referral.Status.choices]
+    )
+    kind = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Any type"), *Referral.Kind.choices]
+    )
+    network = forms.ChoiceField(label="Insurance network", required=False)
+    provider = forms.ChoiceField(label="Provider", required=False)
+    age = forms.ChoiceField(
+        label="Age",
+        required=False,
+        choices=[("", "Any age")] + [(k, label) for k, (label, _, _) in AGE_BANDS.items()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["network"].choices = _network_choices()
+        self.fields["provider"].choices = [("", "Any provider")] + [
+            (str(p.pk), p.name) for p in Provider.objects.all()
+        ]
+
+
+class AnalyticsFilterForm(forms.Form):
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kind = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Any type"), *Referral.Kind.choices]
+    )
+    network = forms.ChoiceField(label="Insurance network", required=False)
+
+    DEFAULT_WEEKS = 12
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["network"].choices = _network_choices()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("“From” must be on or before “To”.")
+        return data
+
+    def period(self):
+        """The chosen dates, defaulting to the last 12 weeks up to today (display time zone)."""
+        today = timezone.localdate()
+        end = self.cleaned_data.get("end") or today
+        start = self.cleaned_data.get("start") or end - timedelta(weeks=self.DEFAULT_WEEKS)
+        return start, end
+
+
+class OfferForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        label="Offer to provider",
+        queryset=Provider.objects.none(),
+        empty_label="Choose a provider",
+        error_messages={"invalid_choice": "Choose one of the providers listed."},
+    )
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea
+    )
+
+    def __init__(self, *args, providers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = (
+            providers if providers is not None else Provider.objects.none()
+        )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Reason",
+        choices=[
+            (ReferralEvent.Reason.UNAVAILABLE, ReferralEvent.Reason.UNAVAILABLE.label),
+            (ReferralEvent.Reason.NOT_A_FIT, ReferralEvent.Reason.NOT_A_FIT.label),
+        ],
+    )
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="Note", max_length=NOTE_MAX, widget=forms.Textarea)
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError("Write the note first.")
+        return note

@@ -1,0 +1,18 @@
+"""The staff desk: the live queue, one referral's timeline and actions, and analytics."""
+
+from django.urls import path
+
+from desk import actions, analytics_views, views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("referrals/<int:pk>/", views.timeline, name="timeline"),
+    path("referrals/<int:pk>/offer/", actions.offer, name="offer"),
+    path("referrals/<int:pk>/decline/", actions.decline, name="decline"),
+    path("referrals/<int:pk>/note/", actions.note, name="note"),
+    path("referrals/<int:pk>/contacted/", actions.contacted, name="contacted"),
+    path("analytics/", analytics_views.analytics, name="analytics"),
+    path("analytics/export.csv", analytics_views.export_csv, name="export"),
+]

@@ -1,0 +1,134 @@
+"""The staff queue: open referrals oldest first, deadlines, filters with counts, needs attention."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from notifications.models import OutboxMessage
+from referrals import services
+from referrals.models import Referral
+
+QUEUE = reverse("desk:queue")
+
+
+def rows(response):
+    return [r.number for r in response.context["page"].object_list]
+
+
+def test_queue_is_for_staff_only(client, db):
+    assert client.get(QUEUE).status_code == 302
+    user = get_user_model().objects.create_user("provider", password="x")
+    client.force_login(user)
+    response = client.get(QUEUE)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_queue_lists_open_referrals_oldest_first(staff_client, make_referral, ana, aetna, t0):
+    older = make_referral(network=aetna, now=t0)
+    newer = make_referral(network=aetna, preferred=ana, now=t0 + timedelta(hours=1))
+    with time_machine.travel(t0 + timedelta(hours=2), tick=False):
+        response = staff_client.get(QUEUE)
+    assert rows(response) == [older.number, newer.number]
+
+
+def test_accepted_referral_stays_until_contact_is_confirmed(
+    staff_client, make_referral, ana, aetna, t0, staff
+):
+    referral = make_referral(network=aetna, now=t0)
+    services.accept_referral(referral.pk, ana, actor=services.Actor("test"), now=t0)
+    assert rows(staff_client.get(QUEUE)) == [referral.number]
+    services.confirm_contact(referral.pk, ana, actor=services.Actor("test"))
+    assert rows(staff_client.get(QUEUE)) == []
+
+
+def test_pending_referral_shows_its_three_clocks_with_urgency(
+    staff_client, make_referral, ana, aetna, t0
+):
+    referral = make_referral(network=aetna, preferred=ana, now=t0)
+    with time_machine.travel(t0 + timedelta(hours=11), tick=False):
+        response = staff_client.get(QUEUE)
+    row = response.context["page"].object_list[0]
+    assert [d.label for d in row.deadlines] == [
+        "link expires",
+        "24-hour reminder",
+        "declined automatically",
+    ]
+    assert row.urgency == "urgent"  # the 12-hour link expires in one hour
+    body = response.content.decode()
+    assert "link expires: <time" in body and "in 1 h</time>" in body
+    assert referral.number in body
+
+
+def test_filters_narrow_the_queue_and_counts_follow(
+    staff_client, make_referral, ana, ben, aetna, client_details, t0
+):
+    general = make_referral(network=aetna, now=t0)
+    preferred = make_referral(network=aetna, preferred=ana, now=t0)
+    self_pay = make_referral(network=None, now=t0 - timedelta(hours=30))
+    with time_machine.travel(t0 + timedelta(hours=1), tick=False):
+        assert rows(staff_client.get(QUEUE, {"kind": "preferred"})) == [preferred.number]
+        assert rows(staff_client.get(QUEUE, {"status": "available"})) == [
+            self_pay.number,
+            general.number,
+        ]
+        assert rows(staff_client.get(QUEUE, {"network": "self"})) == [self_pay.number]
+        assert rows(staff_client.get(QUEUE, {"provider": ana.pk})) == [preferred.number]
+        assert rows(staff_client.get(QUEUE, {"age": "24to48"})) == [self_pay.number]
+        response = staff_client.get(QUEUE, {"kind": "general"})
+    counts = response.context["counts"]
+    assert counts["status"]["available"] == 2 and counts["status"]["pending"] == 0
+    assert counts["kind"] == {"all": 3, "preferred": 1, "general": 2}
+
+
+def test_search_by_client_name(staff_client, make_referral, aetna, client_details, t0):
+    other = services.ClientDetails("Jo", "Park", "jo@example.org", "", True, False)
+    sam = make_referral(network=aetna, now=t0)
+    make_referral(network=aetna, now=t0, client=other)
+    assert rows(staff_client.get(QUEUE, {"q": "sam RIVERA"})) == [sam.number]
+    assert rows(staff_client.get(QUEUE, {"q": "nobody"})) == []
+
+
+def test_htmx_refresh_returns_only_the_results_keeping_filters(
+    staff_client, make_referral, aetna, t0
+):
+    make_referral(network=aetna, now=t0)
+    response = staff_client.get(QUEUE, {"kind": "general"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "Needs attention" not in body
+    assert 'id="queue-results"' in body and "kind=general" in body and "every 15s" in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "bogus"},
+        {"network": "999999"},
+        {"provider": "x"},
+        {"age": "old"},
+        {"page": "abc"},
+        {"q": "x" * 5000},
+    ],
+)
+def test_bad_filters_never_break_the_page(staff_client, make_referral, aetna, query):
+    make_referral(network=aetna)
+    assert staff_client.get(QUEUE, query).status_code == 200
+
+
+def test_needs_attention_lists_expired_failed_and_uncovered(
+    staff_client, make_referral, ana, aetna, cigna, t0
+):
+    expired = make_referral(network=aetna, preferred=ana, now=t0)
+    services.expire_referral(expired.pk, now=t0 + timedelta(hours=48))
+    uncovered = make_referral(network=cigna, now=t0)  # nobody active takes Cigna
+    failed = OutboxMessage.objects.filter(referral=expired).first()
+    OutboxMessage.objects.filter(pk=failed.pk).update(
+        status=OutboxMessage.Status.FAILED, last_error="Slack channel_not_found"
+    )
+    attention = staff_client.get(QUEUE).context["attention"]
+    assert [r.pk for r in attention["expired"]] == [expired.pk]
+    assert attention["failed_count"] == 1 and attention["failed"][0].pk == failed.pk
+    assert [r.pk for r in attention["uncovered"]] == [uncovered.pk]
+    assert Referral.objects.get(pk=expired.pk).status == Referral.Status.AVAILABLE
