@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
-from desk.percentiles import grouped_percentiles, percentiles
+from desk import percentiles
 from providers.models import InsuranceNetwork, Provider
 from referrals.models import Referral, ReferralEvent
 
@@ -45,12 +45,6 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _declined_by_provider():
-    return Exists(
-        ReferralEvent.objects.filter(referral=OuterRef("pk"), kind=ReferralEvent.Kind.DECLINED)
-    )
-
-
 def _counts(now: datetime) -> dict:
     """The conditional counts every summary row needs, as aggregate expressions."""
     goal, day = GOAL.total_seconds(), DAY.total_seconds()
@@ -67,7 +61,7 @@ def _counts(now: datetime) -> dict:
         "day_met": Count("pk", filter=old_day & Q(response_seconds__lte=day)),
         "expiry_base": Count("pk", filter=old_expiry),
         "expired": Count("pk", filter=old_expiry & Q(expired_at__isnull=False)),
-        "declined": Count("pk", filter=Q(declined_by_provider=True)),
+        "declined": Count("pk", filter=Q(declines__gt=0)),
     }
 
 
@@ -106,29 +100,35 @@ def _row(label, key, c: dict, response: dict, accept: dict | None = None) -> Row
     )
 
 
-def with_decline_flag(qs: QuerySet) -> QuerySet:
-    """The referrals, each marked `declined_by_provider` if any provider ever declined it."""
-    return qs.order_by().annotate(declined_by_provider=_declined_by_provider())
-
-
 def summary(qs: QuerySet, now: datetime) -> Row:
-    counts = with_decline_flag(qs).aggregate(**_counts(now))
+    """The whole period in one query: counts and both percentiles."""
+    row = qs.order_by().aggregate(
+        **_counts(now),
+        **percentiles.annotations("response_seconds", "response"),
+        **percentiles.annotations("accept_seconds", "accept"),
+    )
+    percentiles.fill([row], qs, None, "response_seconds", "response")
+    percentiles.fill([row], qs, None, "accept_seconds", "accept")
     return _row(
         "All referrals",
         None,
-        counts,
-        percentiles(qs, "response_seconds"),
-        percentiles(qs, "accept_seconds"),
+        row,
+        percentiles.pick(row, "response"),
+        percentiles.pick(row, "accept"),
     )
 
 
 def breakdown(qs: QuerySet, group: str, now: datetime, label) -> list[Row]:
-    """Summary rows per value of `group` (e.g. "kind", "insurance_network"); `label(key)` names
-    each row."""
-    grouped = with_decline_flag(qs).values(group).annotate(**_counts(now)).order_by(group)
-    medians = grouped_percentiles(qs, group, "response_seconds")
-    empty = {"median": None, "p90": None}
-    return [_row(label(c[group]), c[group], c, medians.get(c[group], empty)) for c in grouped]
+    """Summary rows per value of `group` (e.g. "kind", "insurance_network") in one query;
+    `label(key)` names each row."""
+    rows = list(
+        qs.order_by()
+        .values(group)
+        .annotate(**_counts(now), **percentiles.annotations("response_seconds", "response"))
+        .order_by(group)
+    )
+    percentiles.fill(rows, qs, group, "response_seconds", "response")
+    return [_row(label(r[group]), r[group], r, percentiles.pick(r, "response")) for r in rows]
 
 
 def by_type(qs, now):
@@ -175,41 +175,40 @@ class ProviderRow:
 
 
 def by_provider(qs: QuerySet) -> list[ProviderRow]:
+    in_period = qs.order_by().values("pk")
     answers = ReferralEvent.objects.filter(
-        referral__in=qs.order_by().values("pk"),
+        referral__in=in_period,
         kind__in=[ReferralEvent.Kind.ACCEPTED, ReferralEvent.Kind.DECLINED],
         response_seconds__isnull=False,
         provider__isnull=False,
     )
-    counts = {
-        row["provider"]: row
-        for row in answers.order_by()
+    rows = list(
+        answers.order_by()
         .values("provider")
         .annotate(
             answers=Count("pk"),
             accepts=Count("pk", filter=Q(kind=ReferralEvent.Kind.ACCEPTED)),
             declines=Count("pk", filter=Q(kind=ReferralEvent.Kind.DECLINED)),
             met=Count("pk", filter=Q(response_seconds__lte=GOAL.total_seconds())),
+            **percentiles.annotations("response_seconds", "response"),
         )
-    }
+    )
+    percentiles.fill(rows, answers, "provider", "response_seconds", "response")
+    counts = {row["provider"]: row for row in rows}
     expiries = dict(
         ReferralEvent.objects.filter(
-            referral__in=qs.order_by().values("pk"),
-            kind=ReferralEvent.Kind.EXPIRED,
-            provider__isnull=False,
+            referral__in=in_period, kind=ReferralEvent.Kind.EXPIRED, provider__isnull=False
         )
         .order_by()
         .values("provider")
         .annotate(n=Count("pk"))
         .values_list("provider", "n")
     )
-    medians = grouped_percentiles(answers, "provider", "response_seconds")
     providers = Provider.objects.in_bulk(set(counts) | set(expiries))
-    rows = []
+    result = []
     for pk, provider in providers.items():
         c = counts.get(pk, {"answers": 0, "accepts": 0, "declines": 0, "met": 0})
-        m = medians.get(pk, {"median": None, "p90": None})
-        rows.append(
+        result.append(
             ProviderRow(
                 provider=provider,
                 answers=c["answers"],
@@ -217,11 +216,11 @@ def by_provider(qs: QuerySet) -> list[ProviderRow]:
                 declines=c["declines"],
                 expiries=expiries.get(pk, 0),
                 within_goal=_share(c["met"], c["answers"]),
-                median=m["median"],
-                p90=m["p90"],
+                median=c.get("response_median"),
+                p90=c.get("response_p90"),
             )
         )
-    return sorted(rows, key=lambda r: (r.median is None, r.median or 0, r.provider.name))
+    return sorted(result, key=lambda r: (r.median is None, r.median or 0, r.provider.name))
 
 
 @dataclass
@@ -234,9 +233,9 @@ class UnmetRow:
 def unmet_demand(qs: QuerySet) -> list[UnmetRow]:
     """Per network: referrals nobody holds now that expired or were declined by a provider."""
     unmet = (
-        with_decline_flag(qs)
+        qs.order_by()
         .filter(status=Referral.Status.AVAILABLE)
-        .filter(Q(expired_at__isnull=False) | Q(declined_by_provider=True))
+        .filter(Q(expired_at__isnull=False) | Q(declines__gt=0))
         .values("insurance_network")
         .annotate(n=Count("pk"))
     )

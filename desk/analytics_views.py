@@ -90,7 +90,7 @@ EXPORT_COLUMNS = [
     "first_response_at_utc",
     "response_seconds",
     "accept_seconds",
-    "declined_by_provider",
+    "declines",
     "expired",
 ]
 
@@ -107,10 +107,8 @@ def _iso(value):
 def _export_rows(qs):
     writer = csv.writer(_Echo())
     yield writer.writerow(EXPORT_COLUMNS)
-    rows = (
-        figures.with_decline_flag(qs)
-        .select_related("insurance_network", "preferred_provider", "accepted_by")
-        .order_by("created_at", "pk")
+    rows = qs.select_related("insurance_network", "preferred_provider", "accepted_by").order_by(
+        "created_at", "pk"
     )
     for r in rows.iterator(chunk_size=2000):
         yield writer.writerow(
@@ -125,7 +123,7 @@ def _export_rows(qs):
                 _iso(r.first_response_at),
                 "" if r.response_seconds is None else r.response_seconds,
                 "" if r.accept_seconds is None else r.accept_seconds,
-                "yes" if r.declined_by_provider else "no",
+                r.declines,
                 "yes" if r.expired_at else "no",
             ]
         )

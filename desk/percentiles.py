@@ -1,14 +1,15 @@
 """Median and 90th percentile, computed by the database where it can.
 
-PostgreSQL has PERCENTILE_CONT, so 100,000 referrals never leave the database. SQLite (the small
-embedded default) has no such aggregate, so there the values are read and interpolated the same
-way (linear, as PERCENTILE_CONT does): both backends give the same figures.
+PostgreSQL has PERCENTILE_CONT, so the percentiles ride along in the same aggregate query as the
+counts and 100,000 referrals never leave the database. SQLite (the small embedded default) has no
+such aggregate, so there the values are read and interpolated the same way (linear, as
+PERCENTILE_CONT does): both backends give the same figures.
 """
 
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Aggregate, FloatField, QuerySet
+from django.db.models import Aggregate, FloatField, Q, QuerySet
 
 PERCENTILES = {"median": 0.5, "p90": 0.9}
 
@@ -32,40 +33,38 @@ def interpolate(sorted_values: list[float], fraction: float) -> float | None:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
-def _in_database() -> bool:
+def in_database() -> bool:
     return connection.vendor == "postgresql"
 
 
-def percentiles(qs: QuerySet, field: str) -> dict[str, float | None]:
-    """{"median": ..., "p90": ...} of `field` over `qs`, ignoring NULLs."""
-    qs = qs.filter(**{f"{field}__isnull": False})
-    if _in_database():
-        return qs.aggregate(
-            **{name: PercentileCont(field, fraction) for name, fraction in PERCENTILES.items()}
-        )
-    values = sorted(qs.values_list(field, flat=True))
-    return {name: interpolate(values, fraction) for name, fraction in PERCENTILES.items()}
-
-
-def grouped_percentiles(qs: QuerySet, group: str, field: str) -> dict:
-    """{group value: {"median": ..., "p90": ...}} of `field` over `qs`, ignoring NULLs."""
-    qs = qs.filter(**{f"{field}__isnull": False})
-    if _in_database():
-        rows = (
-            qs.order_by()
-            .values(group)
-            .annotate(
-                **{
-                    f"_{name}": PercentileCont(field, fraction)
-                    for name, fraction in PERCENTILES.items()
-                }
-            )
-        )
-        return {row[group]: {name: row[f"_{name}"] for name in PERCENTILES} for row in rows}
-    values = defaultdict(list)
-    for key, value in qs.order_by().values_list(group, field):
-        values[key].append(value)
+def annotations(field: str, prefix: str) -> dict:
+    """Aggregates `<prefix>_median` and `<prefix>_p90` of `field` to add to a query, where the
+    database computes them (PostgreSQL); empty elsewhere, see `fill`."""
+    if not in_database():
+        return {}
     return {
-        key: {name: interpolate(sorted(vals), f) for name, f in PERCENTILES.items()}
-        for key, vals in values.items()
+        f"{prefix}_{name}": PercentileCont(field, fraction, filter=Q(**{f"{field}__isnull": False}))
+        for name, fraction in PERCENTILES.items()
     }
+
+
+def fill(rows: list[dict], qs: QuerySet, group: str | None, field: str, prefix: str) -> None:
+    """Where `annotations` gave nothing, compute the same keys in Python, per `group` value
+    (or over all of `qs` when `group` is None)."""
+    if in_database():
+        return
+    values = defaultdict(list)
+    pairs = qs.order_by().filter(**{f"{field}__isnull": False})
+    if group is None:
+        values[None] = list(pairs.values_list(field, flat=True))
+    else:
+        for key, value in pairs.values_list(group, field):
+            values[key].append(value)
+    for row in rows:
+        found = sorted(values.get(row.get(group) if group else None, []))
+        for name, fraction in PERCENTILES.items():
+            row[f"{prefix}_{name}"] = interpolate(found, fraction)
+
+
+def pick(row: dict, prefix: str) -> dict:
+    return {name: row.get(f"{prefix}_{name}") for name in PERCENTILES}

@@ -62,6 +62,7 @@ def timeline(request, pk):
             "offer_form": OfferForm(providers=offer_candidates(referral)),
             "decline_form": DeclineForm(),
             "note_form": NoteForm(),
+            "holder": referral.offered_to or referral.accepted_by,
             "can_decline": referral.status in (Referral.Status.PENDING, Referral.Status.ACCEPTED),
             "can_offer": referral.status != Referral.Status.ACCEPTED,
             "can_confirm_contact": referral.status == Referral.Status.ACCEPTED

@@ -90,6 +90,9 @@ class Referral(models.Model):
     accept_seconds = models.PositiveIntegerField(
         null=True, blank=True, help_text="Seconds from received to the first accept."
     )
+    declines = models.PositiveIntegerField(
+        default=0, help_text="How many times a provider declined it (expiries not counted)."
+    )
     # Deadlines: NULL once done, so the worker never fires one twice.
     remind_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -109,6 +109,19 @@ def _lock(referral_id: int) -> Referral:
         raise NotFound() from exc
 
 
+def _refuse_if_expired(referral: Referral, at: datetime) -> None:
+    """An answer given at or after the 48-hour deadline loses to the automatic decline.
+
+    That holds whichever ran first: before the worker, the deadline has passed; after it, the
+    answer is no later than the expiry it raced (it waited for the row lock), so it is refused
+    rather than applied on top of the Decline Notice the client was just sent.
+    """
+    if (referral.expires_at is not None and referral.expires_at <= at) or (
+        referral.expired_at is not None and referral.expired_at >= at
+    ):
+        raise NotOpen("This referral's 48 hours have passed; it is being declined automatically.")
+
+
 def create_referral(
     *,
     client: ClientDetails,
@@ -165,10 +178,7 @@ def accept_referral(
             raise AlreadyAccepted()
         if expected_round is not None and expected_round != referral.round:
             raise NotOpen()
-        if referral.expires_at is not None and referral.expires_at <= at:
-            raise NotOpen(
-                "This referral's 48 hours have passed; it is being declined automatically."
-            )
+        _refuse_if_expired(referral, at)
         provider = Provider.objects.get(pk=provider.pk)
         if not provider.is_active:
             raise InactiveProvider()
@@ -217,6 +227,7 @@ def decline_referral(
         referral = _lock(referral_id)
         if expected_round is not None and expected_round != referral.round:
             raise NotOpen()
+        _refuse_if_expired(referral, at)
         if referral.status == Status.ACCEPTED:
             if referral.accepted_by_id != provider.pk:
                 raise NotHolder() if not actor.is_staff else AlreadyAccepted()
@@ -227,13 +238,10 @@ def decline_referral(
             # Available to anyone: only the preferred provider (while waiting) or the holder
             # declines, so a client is not sent a Decline Notice by someone who never held it.
             raise NotHolder("Nobody holds this referral; there is nothing to decline.")
-        if referral.expires_at is not None and referral.expires_at <= at:
-            raise NotOpen(
-                "This referral's 48 hours have passed; it is being declined automatically."
-            )
         # Only an answer to an offer is a response; a decline after contact is not timed.
         answering = referral.status == Status.PENDING
         waited = _record_answer(referral, at, accepted=False) if answering else None
+        referral.declines += 1
         _make_available(referral, at)
         event = _event(
             referral,

@@ -49,6 +49,8 @@ def test_offer_to_a_provider_outside_the_network_is_refused(
 
 def test_decline_for_the_provider_it_waits_for(staff_client, make_referral, ana, aetna):
     referral = make_referral(network=aetna, preferred=ana)
+    page = staff_client.get(reverse("desk:timeline", args=[referral.pk])).content.decode()
+    assert "Decline for Ana Lee" in page
     response = staff_client.post(
         reverse("desk:decline", args=[referral.pk]),
         {"reason": "unavailable", "note": "On leave", "round": referral.round},

@@ -137,11 +137,7 @@ def test_csv_export_has_the_rows_behind_the_figures_without_client_details(
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [r["referral"] for r in rows] == [r.number for r in dataset]
     r2 = rows[1]
-    assert (r2["response_seconds"], r2["accept_seconds"], r2["declined_by_provider"]) == (
-        "21600",
-        "72000",
-        "yes",
-    )
+    assert (r2["response_seconds"], r2["accept_seconds"], r2["declines"]) == ("21600", "72000", "1")
     assert rows[2]["expired"] == "yes" and rows[2]["response_seconds"] == ""
     for secret in (client_details.last_name, client_details.email, client_details.phone):
         assert secret not in body
