@@ -101,9 +101,10 @@ def _row(label, key, c: dict, response: dict, accept: dict | None = None) -> Row
 
 
 def summary(qs: QuerySet, now: datetime) -> Row:
-    """The whole period in one query: counts and both percentiles."""
+    """The whole period in one query: counts, the distribution and both percentiles."""
     row = qs.order_by().aggregate(
         **_counts(now),
+        **_bucket_counts(),
         **percentiles.annotations("response_seconds", "response"),
         **percentiles.annotations("accept_seconds", "accept"),
     )
@@ -147,19 +148,24 @@ def by_week(qs, now) -> list[Row]:
     return breakdown(weekly, "week", now, lambda week: f"{week:%b %-d}")
 
 
-def distribution(qs: QuerySet) -> list[tuple[str, int]]:
-    """How many referrals were first answered in each band, plus those not answered yet."""
+def _bucket_counts() -> dict:
+    """Aggregates counting first responses per band of BUCKETS, and those not answered yet."""
     aggregates, low = {}, 0
     for index, (_, high) in enumerate(BUCKETS):
         cond = Q(response_seconds__gte=low * 3600)
         if high is not None:
             cond &= Q(response_seconds__lt=high * 3600)
-        aggregates[f"b{index}"] = Count("pk", filter=cond)
+        aggregates[f"band_{index}"] = Count("pk", filter=cond)
         low = high or 0
-    aggregates["none"] = Count("pk", filter=Q(response_seconds__isnull=True))
-    counts = qs.order_by().aggregate(**aggregates)
-    bands = [(label, counts[f"b{i}"]) for i, (label, _) in enumerate(BUCKETS)]
-    return bands + [("Not answered yet", counts["none"])]
+    aggregates["band_none"] = Count("pk", filter=Q(response_seconds__isnull=True))
+    return aggregates
+
+
+def distribution(summary_row: Row) -> list[tuple[str, int]]:
+    """How many referrals were first answered in each band, plus those not answered yet."""
+    counts = summary_row.counts
+    bands = [(label, counts[f"band_{i}"]) for i, (label, _) in enumerate(BUCKETS)]
+    return bands + [("Not answered yet", counts["band_none"])]
 
 
 @dataclass

@@ -4,6 +4,7 @@ import csv
 from datetime import UTC, datetime, time, timedelta
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.db import connection, transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -40,14 +41,24 @@ def _filtered(request):
     return form, qs, start, end
 
 
+def _room_to_sort() -> None:
+    """Inside a transaction on PostgreSQL: let this page's percentile sorts (a few MB for 100,000
+    referrals) run in memory instead of spilling to disk; the setting ends with the transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '32MB'")
+
+
 @staff_member_required
+@transaction.atomic
 def analytics(request):
+    _room_to_sort()
     now = timezone.now()
     form, qs, start, end = _filtered(request)
     summary = figures.summary(qs, now)
     weeks = figures.by_week(qs, now)
     providers = figures.by_provider(qs)
-    distribution = figures.distribution(qs)
+    distribution = figures.distribution(summary)
     return render(
         request,
         "desk/analytics.html",
