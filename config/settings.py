@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "referrals",
     "notifications",
     "api",
+    "desk",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not memory) so live-server threads and worker subprocesses share it; one per test
     # run so concurrent runs on one machine never meet.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
+else:
+    # Our queries are short; PostgreSQL's JIT compile costs more than it saves (36 ms of a
+    # 176 ms analytics query in bench/analytics_100k.py). A DATABASE_URL ?options=... wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,6 +174,9 @@ OUTBOX_INFLIGHT_TIMEOUT = parse_duration(
     env("OUTBOX_INFLIGHT_TIMEOUT", "2m"), "OUTBOX_INFLIGHT_TIMEOUT"
 )
 DELIVERY_TIMEOUT = parse_duration(env("DELIVERY_TIMEOUT", "10s"), "DELIVERY_TIMEOUT")
+# Least time between two sends per worker: Slack ~1 post/s per channel, an SMS number ~1 segment/s.
+SLACK_MIN_INTERVAL = parse_duration(env("SLACK_MIN_INTERVAL", "1s"), "SLACK_MIN_INTERVAL")
+SMS_MIN_INTERVAL = parse_duration(env("SMS_MIN_INTERVAL", "1s"), "SMS_MIN_INTERVAL")
 
 if EMAIL_URL:
     from config.email_url import email_settings

@@ -1,7 +1,12 @@
-"""Providers and the insurance networks they participate in.
+"""Providers, the insurance networks they participate in, and their public profile.
 
 A provider signs in through a one-time link sent to their practice address, so each provider
-has a Django user with no usable password (created in `providers.services`).
+has a Django user with no usable password.
+
+Specialties and languages are small tables (many-to-many), so the provider page filters on
+indexed keys. Photos are stored in the database as small re-encoded JPEGs (`Photo`): they go
+with the backups, need no media server, and their size is known for the page's <img>. Profile
+text and photos that clients read are changed through `ProfileChange`, which staff approve.
 """
 
 from django.conf import settings
@@ -18,9 +23,47 @@ class InsuranceNetwork(models.Model):
         return self.name
 
 
+class Specialty(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+
+    def __str__(self):
+        return self.name
+
+
+class Language(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Photo(models.Model):
+    """A provider's headshot: a square JPEG, re-encoded on upload (no EXIF, fixed size)."""
+
+    SIZE = 320
+
+    data = models.BinaryField()
+    width = models.PositiveSmallIntegerField(default=SIZE)
+    height = models.PositiveSmallIntegerField(default=SIZE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Photo {self.pk}"
+
+
 class ProviderQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Provider.Status.ACTIVE)
+
+
+BIO_MAX = 2000
 
 
 class Provider(models.Model):
@@ -36,6 +79,15 @@ class Provider(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     insurance_networks = models.ManyToManyField(
         InsuranceNetwork, related_name="providers", blank=True
+    )
+    credentials = models.CharField(
+        max_length=80, blank=True, help_text='Shown after the name, e.g. "LCSW" or "PhD".'
+    )
+    bio = models.TextField("biography", blank=True, max_length=BIO_MAX)
+    specialties = models.ManyToManyField(Specialty, related_name="providers", blank=True)
+    languages = models.ManyToManyField(Language, related_name="providers", blank=True)
+    photo = models.ForeignKey(
+        Photo, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -62,3 +114,41 @@ class Provider(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class ProfileChange(models.Model):
+    """Profile changes a provider proposed; clients see them only once staff approve.
+
+    `proposed` holds only what changes: any of "bio" (text), "specialties" and "languages"
+    (lists of ids); a new photo is `photo`. One pending change per provider: proposing again
+    adds to it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for staff approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="profile_changes")
+    proposed = models.JSONField(default=dict, blank=True)
+    photo = models.ForeignKey(
+        Photo, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=models.Q(status="pending"),
+                name="one_pending_profile_change",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"Profile change for {self.provider} ({self.get_status_display()})"

@@ -1,0 +1,58 @@
+"""The forms of the Provider Portal: declining with a reason, and editing one's profile."""
+
+from django import forms
+
+from providers.models import BIO_MAX, Language, Specialty
+from providers.photos import photo_from_upload
+from referrals.models import ReferralEvent
+from referrals.validation import normalise_phone
+
+Reason = ReferralEvent.Reason
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why are you declining?",
+        choices=[
+            (Reason.UNAVAILABLE, Reason.UNAVAILABLE.label),
+            (Reason.NOT_A_FIT, Reason.NOT_A_FIT.label),
+        ],
+    )
+    note = forms.CharField(label="Note for staff (optional)", required=False, max_length=500)
+    round = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProfileForm(forms.Form):
+    phone = forms.CharField(
+        label="Mobile phone",
+        required=False,
+        max_length=30,
+        help_text="For the text message when a referral is sent to you. Changes at once.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    bio = forms.CharField(
+        label="Biography",
+        required=False,
+        max_length=BIO_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What clients read on the provider page. Staff approve changes.",
+    )
+    photo = forms.FileField(
+        label="New photo",
+        required=False,
+        help_text="A JPEG, PNG or WebP headshot; it is cropped square. Staff approve changes.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    specialties = forms.ModelMultipleChoiceField(
+        Specialty.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    languages = forms.ModelMultipleChoiceField(
+        Language.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        return photo_from_upload(upload) if upload else None

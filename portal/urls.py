@@ -1,0 +1,12 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("referrals/<int:pk>/accept/", views.accept, name="accept"),
+    path("referrals/<int:pk>/decline/", views.decline, name="decline"),
+    path("profile/", views.profile, name="profile"),
+]

@@ -1,0 +1,192 @@
+"""The Provider Portal: a signed-in provider's referrals, networks, responsiveness and profile.
+
+Every referral is looked up among those the provider may see (`open_referrals_for`), so an id
+changed in a URL answers 404; every change goes through `referrals.services` or
+`providers.services`.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from config.durations import short
+from portal import responsiveness
+from portal.forms import DeclineForm, ProfileForm
+from providers import services as provider_services
+from providers.models import Language, ProfileChange, Specialty
+from referrals import services
+from referrals.eligibility import open_referrals_for
+from referrals.errors import ReferralError
+from referrals.models import Referral
+
+
+def provider_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        provider = getattr(request.user, "provider", None)
+        if provider is None:
+            return render(request, "portal/not_a_provider.html", status=403)
+        return view(request, provider, *args, **kwargs)
+
+    return wrapper
+
+
+@provider_required
+def home(request, provider):
+    now = timezone.now()
+    mine = open_referrals_for(provider).select_related("client", "insurance_network")
+    waiting, available, accepted = [], [], []
+    for referral in mine.order_by("created_at"):
+        if referral.status == Referral.Status.PENDING:
+            referral.link_until = referral.offered_at + settings.REFERRAL_LINK_TTL
+            waiting.append(referral)
+        elif referral.status == Referral.Status.AVAILABLE:
+            available.append(referral)
+        else:
+            accepted.append(referral)
+    accepted.sort(key=lambda r: r.accepted_at, reverse=True)
+    report = [
+        {
+            "days": window["days"],
+            "mine": window["mine"],
+            "practice": window["practice"],
+            "my_median": short(_seconds(window["mine"].median)),
+            "practice_median": short(_seconds(window["practice"].median)),
+        }
+        for window in responsiveness.for_provider(provider.pk, now)
+    ]
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "provider": provider,
+            "now": now,
+            "waiting": waiting,
+            "available": available,
+            "accepted": accepted,
+            "networks": provider.insurance_networks.all(),
+            "report": report,
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+def _seconds(delta):
+    return delta.total_seconds() if delta is not None else None
+
+
+def _visible_referral(provider, pk):
+    return get_object_or_404(open_referrals_for(provider), pk=pk)
+
+
+def _expected_round(request):
+    try:
+        return int(request.POST.get("round", ""))
+    except ValueError:
+        return None
+
+
+@require_POST
+@provider_required
+def accept(request, provider, pk):
+    referral = _visible_referral(provider, pk)
+    try:
+        services.accept_referral(
+            referral.pk,
+            provider,
+            actor=services.Actor.for_user(request.user),
+            expected_round=_expected_round(request),
+        )
+    except ReferralError as error:
+        messages.error(request, f"{referral.number}: {error.message}")
+    else:
+        messages.success(request, f"You accepted {referral.number}. Please contact the client now.")
+    return redirect("portal:home")
+
+
+@require_POST
+@provider_required
+def decline(request, provider, pk):
+    referral = _visible_referral(provider, pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{referral.number}: please choose why you are declining.")
+        return redirect("portal:home")
+    try:
+        services.decline_referral(
+            referral.pk,
+            provider,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            actor=services.Actor.for_user(request.user),
+            expected_round=form.cleaned_data["round"],
+        )
+    except ReferralError as error:
+        messages.error(request, f"{referral.number}: {error.message}")
+    else:
+        messages.success(
+            request, f"You declined {referral.number}. It is now available to other providers."
+        )
+    return redirect("portal:home")
+
+
+@provider_required
+def profile(request, provider):
+    pending = provider.profile_changes.filter(status=ProfileChange.Status.PENDING).first()
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["phone"] != provider.phone:
+                provider_services.set_phone(provider, data["phone"])
+            change = provider_services.propose_profile_change(
+                provider,
+                bio=data["bio"],
+                specialties=data["specialties"],
+                languages=data["languages"],
+                photo=data["photo"],
+            )
+            text = "Saved." + (
+                " Changes to your public profile wait for staff approval." if change else ""
+            )
+            messages.success(request, text)
+            return redirect("portal:profile")
+    else:
+        form = ProfileForm(initial=_initial(provider, pending))
+    return render(
+        request,
+        "portal/profile.html",
+        {"provider": provider, "form": form, "pending": pending, **_pending_view(pending)},
+    )
+
+
+def _initial(provider, pending):
+    proposed = pending.proposed if pending else {}
+    return {
+        "phone": provider.phone,
+        "bio": proposed.get("bio", provider.bio),
+        "specialties": proposed.get("specialties", provider.specialties.all()),
+        "languages": proposed.get("languages", provider.languages.all()),
+    }
+
+
+def _pending_view(pending):
+    """What a pending change proposes, in words."""
+    if pending is None:
+        return {}
+    proposed = pending.proposed
+    return {
+        "pending_bio": proposed.get("bio"),
+        "pending_specialties": Specialty.objects.filter(pk__in=proposed["specialties"])
+        if "specialties" in proposed
+        else None,
+        "pending_languages": Language.objects.filter(pk__in=proposed["languages"])
+        if "languages" in proposed
+        else None,
+    }

@@ -1,0 +1,169 @@
+"""Changes to providers: active/inactive, phone, and the profile changes staff approve.
+
+Making a provider inactive applies the practice's policy at once ("inactive providers get no
+referrals"): every referral waiting for them is declined through `referrals.services` with the
+reason "provider made inactive", so the client gets the Decline Notice and the referral is
+available to others. Referrals they already accepted stay with them: accepting means they agreed
+to contact the client, who may already be scheduling; they (or staff) can still decline them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from providers.models import Language, Photo, ProfileChange, Provider, Specialty
+from referrals import services as referral_services
+from referrals.errors import ReferralError
+from referrals.models import Referral, ReferralEvent
+from referrals.services import Actor
+
+
+@dataclass
+class StatusChange:
+    provider: Provider
+    changed: bool
+    declined: list[Referral] = field(default_factory=list)
+    still_held: int = 0
+
+
+def set_provider_status(
+    provider: Provider, status: str, *, actor: Actor, now: datetime | None = None
+) -> StatusChange:
+    """Set a provider active or inactive; inactive declines every referral waiting for them."""
+    if status not in Provider.Status.values:
+        raise ValueError(f"not a provider status: {status!r}")
+    at = now or timezone.now()
+    with transaction.atomic():
+        # The same row lock create_referral takes, so no referral slips in while we switch.
+        locked = Provider.objects.select_for_update().get(pk=provider.pk)
+        result = StatusChange(provider=locked, changed=locked.status != status)
+        if result.changed:
+            locked.status = status
+            locked.save(update_fields=["status"])
+        if status == Provider.Status.INACTIVE:
+            waiting = Referral.objects.filter(
+                status=Referral.Status.PENDING, offered_to=locked
+            ).values_list("pk", flat=True)
+            for referral_id in list(waiting):
+                try:
+                    result.declined.append(
+                        referral_services.decline_referral(
+                            referral_id,
+                            locked,
+                            reason=ReferralEvent.Reason.PROVIDER_INACTIVE,
+                            actor=actor,
+                            now=at,
+                        )
+                    )
+                except ReferralError:
+                    continue  # past its 48 hours: the worker declines it as expired
+            result.still_held = Referral.objects.filter(
+                status=Referral.Status.ACCEPTED, accepted_by=locked
+            ).count()
+    provider.status = status
+    return result
+
+
+def set_phone(provider: Provider, phone: str) -> None:
+    """A provider's mobile number changes at once (it is not shown to clients until accepted)."""
+    Provider.objects.filter(pk=provider.pk).update(phone=phone)
+    provider.phone = phone
+
+
+def propose_profile_change(
+    provider: Provider,
+    *,
+    bio: str | None = None,
+    specialties=None,
+    languages=None,
+    photo: Photo | None = None,
+    now: datetime | None = None,
+) -> ProfileChange | None:
+    """Record what the provider wants to change; None when nothing differs from their profile.
+
+    Only differences are kept; a pending change already waiting is added to, not duplicated, and
+    a value set back to what is public drops out of it.
+    """
+    current = {
+        "bio": provider.bio,
+        "specialties": sorted(provider.specialties.values_list("pk", flat=True)),
+        "languages": sorted(provider.languages.values_list("pk", flat=True)),
+    }
+    given = {}
+    if bio is not None:
+        given["bio"] = bio.strip()
+    for key, chosen in (("specialties", specialties), ("languages", languages)):
+        if chosen is not None:
+            given[key] = sorted(int(getattr(x, "pk", x)) for x in chosen)
+    with transaction.atomic():
+        change = (
+            ProfileChange.objects.select_for_update()
+            .filter(provider=provider, status=ProfileChange.Status.PENDING)
+            .first()
+        )
+        proposed = dict(change.proposed) if change else {}
+        for key, value in given.items():
+            if value == current[key]:
+                proposed.pop(key, None)  # back to what is public: nothing to approve
+            else:
+                proposed[key] = value
+        if photo is not None and photo.pk is None:
+            photo.save()
+        if not proposed and photo is None and not (change and change.photo_id):
+            if change:
+                change.delete()
+            return None
+        if change is None:
+            change = ProfileChange(provider=provider, created_at=now or timezone.now())
+        change.proposed = proposed
+        if photo is not None:
+            change.photo = photo
+        change.save()
+    return change
+
+
+def approve_profile_change(
+    change: ProfileChange, *, actor: Actor, now: datetime | None = None
+) -> bool:
+    """Publish a pending change on the provider's profile. False if it was not pending."""
+    return _decide(change, ProfileChange.Status.APPROVED, actor, now, apply=_publish)
+
+
+def reject_profile_change(
+    change: ProfileChange, *, actor: Actor, now: datetime | None = None
+) -> bool:
+    return _decide(change, ProfileChange.Status.REJECTED, actor, now)
+
+
+def _publish(change: ProfileChange) -> None:
+    provider, proposed = change.provider, change.proposed
+    if "bio" in proposed:
+        provider.bio = proposed["bio"]
+    if change.photo_id:
+        provider.photo_id = change.photo_id
+    provider.save(update_fields=["bio", "photo"])
+    if "specialties" in proposed:
+        provider.specialties.set(Specialty.objects.filter(pk__in=proposed["specialties"]))
+    if "languages" in proposed:
+        provider.languages.set(Language.objects.filter(pk__in=proposed["languages"]))
+
+
+def _decide(change, status, actor: Actor, now, apply=None) -> bool:
+    with transaction.atomic():
+        change = (
+            ProfileChange.objects.select_for_update(of=("self",))
+            .select_related("provider")
+            .filter(pk=change.pk, status=ProfileChange.Status.PENDING)
+            .first()
+        )
+        if change is None:
+            return False
+        if apply:
+            apply(change)
+        change.status = status
+        change.decided_at = now or timezone.now()
+        change.decided_by = actor.label[:80]
+        change.save(update_fields=["status", "decided_at", "decided_by"])
+    return True

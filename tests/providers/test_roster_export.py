@@ -1,0 +1,22 @@
+"""Roster export: the import's columns, and what it writes imports back unchanged."""
+
+from providers.models import Specialty
+from providers.roster_csv import COLUMNS, export_roster, import_roster
+from referrals.services import Actor
+
+
+def test_export_has_the_import_columns_and_reimports_unchanged(ana, ben, cigna):
+    ana.credentials = "LCSW"
+    ana.save()
+    ana.insurance_networks.add(cigna)
+    ana.specialties.set([Specialty.objects.create(name="Anxiety")])
+
+    text = export_roster()
+
+    lines = text.splitlines()
+    assert lines[0] == ",".join(COLUMNS)
+    assert lines[1].startswith(
+        "Ana,Lee,ana.lee@example.com,+15551230001,U0ANA,active,Aetna; Cigna,LCSW,Anxiety"
+    )
+    summary = import_roster(text, actor=Actor("t"))
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 2)
