@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("referrals/<int:pk>/accept/", views.accept, name="accept"),
     path("referrals/<int:pk>/decline/", views.decline, name="decline"),
+    path("referrals/<int:pk>/contacted/", views.contacted, name="contacted"),
     path("profile/", views.profile, name="profile"),
 ]

@@ -136,6 +136,20 @@ def decline(request, provider, pk):
     return redirect("portal:home")
 
 
+@require_POST
+@provider_required
+def contacted(request, provider, pk):
+    """I contacted the client: the referral leaves the intake staff's queue."""
+    referral = _visible_referral(provider, pk)
+    try:
+        services.confirm_contact(referral.pk, provider, actor=services.Actor.for_user(request.user))
+    except ReferralError as error:
+        messages.error(request, f"{referral.number}: {error.message}")
+    else:
+        messages.success(request, f"Thank you: {referral.number} is marked as contacted.")
+    return redirect("portal:home")
+
+
 @provider_required
 def profile(request, provider):
     pending = provider.profile_changes.filter(status=ProfileChange.Status.PENDING).first()

@@ -114,3 +114,22 @@ def test_refusal_from_the_service_is_shown_as_a_message(as_provider, make_referr
 def test_accept_needs_post(as_provider, make_referral, ana, aetna):
     referral = make_referral(network=aetna, preferred=ana)
     assert as_provider(ana).get(f"/portal/referrals/{referral.pk}/accept/").status_code == 405
+
+
+def test_provider_confirms_contact_and_the_referral_leaves_the_staff_queue(
+    as_provider, make_referral, ana, ben, aetna
+):
+    referral = make_referral(network=aetna, preferred=ana)
+    services.accept_referral(referral.pk, ana, actor=Actor("test"))
+    client = as_provider(ana)
+    assert "I contacted the client" in client.get("/portal/").content.decode()
+    assert client.post(f"/portal/referrals/{referral.pk}/contacted/").status_code == 302
+    referral.refresh_from_db()
+    assert referral.contacted_at is not None
+    assert referral.events.filter(kind=ReferralEvent.Kind.CONTACTED, provider=ana).count() == 1
+    # Another provider cannot mark it for them.
+    other = make_referral(network=aetna, preferred=ana)
+    services.accept_referral(other.pk, ana, actor=Actor("test"))
+    assert as_provider(ben).post(f"/portal/referrals/{other.pk}/contacted/").status_code == 404
+    other.refresh_from_db()
+    assert other.contacted_at is None
