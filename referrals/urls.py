@@ -1,13 +1,13 @@
 from django.urls import path
 
-from referrals import views
+from referrals import accept_views, link_views, views
 
 app_name = "referrals"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("referrals/new/", views.intake, name="intake"),
-    path("referrals/thanks/<str:number>/", views.intake_done, name="intake_done"),
-    path("accept/", views.accept_page, name="accept"),
-    path("r/<str:token>/", views.action_link, name="link"),
+    path("referrals/thanks/", views.intake_done, name="intake_done"),
+    path("accept/", accept_views.accept_page, name="accept"),
+    path("r/<str:token>/", link_views.action_link, name="link"),
 ]

@@ -1,23 +1,69 @@
-"""PLACEHOLDER: replaced by the pages work."""
+"""The client's pages: the home page, the intake form, and what happens next.
 
-from django.http import HttpResponse
+Thin: `IntakeForm` checks the input, `services.create_referral` makes the referral and queues
+the messages. The thanks page finds the new referral through the session, never through the
+URL, so nobody can read another client's request by guessing a number.
+"""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from providers.models import InsuranceNetwork, Provider
+from referrals import services
+from referrals.errors import InactiveProvider
+from referrals.forms import PICK_PROVIDER, IntakeForm
+from referrals.models import Referral
+
+SESSION_KEY = "intake_referral_id"
 
 
 def home(request):
-    return HttpResponse("Referral Desk")
+    return render(
+        request,
+        "pages/home.html",
+        {"networks": InsuranceNetwork.objects.values_list("name", flat=True)},
+    )
 
 
+@require_http_methods(["GET", "POST"])
 def intake(request):
-    return HttpResponse("intake")
+    if request.method == "POST":
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            referral = _create(form)
+            if referral is not None:
+                request.session[SESSION_KEY] = referral.pk
+                return redirect("referrals:intake_done")
+        status = 400
+    else:
+        form = IntakeForm(initial={"preferred_provider": request.GET.get("provider", "")[:20]})
+        status = 200
+    return render(request, "referrals/intake.html", {"form": form}, status=status)
 
 
-def intake_done(request, number):
-    return HttpResponse("thanks")
+def _create(form: IntakeForm) -> Referral | None:
+    """The referral, or None with the form told why (the provider changed since the check)."""
+    try:
+        return services.create_referral(
+            client=form.client_details(),
+            insurance_network=form.cleaned_data["insurance"],
+            preferred_provider=form.cleaned_data["preferred_provider"],
+            actor=services.Actor("intake form"),
+            source="web",
+        )
+    except InactiveProvider as exc:
+        form.add_error("preferred_provider", exc.message)
+    except Provider.DoesNotExist:
+        form.add_error("preferred_provider", PICK_PROVIDER)
+    return None
 
 
-def accept_page(request):
-    return HttpResponse("accept")
-
-
-def action_link(request, token):
-    return HttpResponse("link")
+def intake_done(request):
+    referral = (
+        Referral.objects.select_related("client", "preferred_provider", "insurance_network")
+        .filter(pk=request.session.get(SESSION_KEY))
+        .first()
+    )
+    if referral is None:
+        return redirect("referrals:intake")
+    return render(request, "referrals/intake_done.html", {"referral": referral})

@@ -1,0 +1,176 @@
+"""The Accept Referral page: find the client, then accept or decline for a provider.
+
+It shows client names, so only signed-in people reach it. A provider acts only for themselves;
+staff act for anyone. Every change is made by `referrals.services`, which also refuses what the
+policy does not allow; the page shows that refusal and changes nothing.
+"""
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from providers.models import Provider
+from referrals import services
+from referrals.accept_forms import ACCEPT, ClientSearchForm, DecisionForm
+from referrals.eligibility import open_referrals_for
+from referrals.errors import ReferralError
+from referrals.models import Referral
+
+MAX_RESULTS = 25
+_NUMBER = re.compile(r"^(?:R-)?(\d{1,18})$", re.IGNORECASE)
+
+
+class Viewer:
+    """Who is looking: staff (act for anyone) or one provider (acts only for themselves)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.is_staff = bool(user.is_staff)
+        self.provider = Provider.objects.filter(user=user).first()
+
+    def providers(self):
+        if self.is_staff:
+            return Provider.objects.all()
+        return Provider.objects.filter(pk=self.provider.pk)
+
+    def may_act_for(self, provider: Provider) -> bool:
+        return self.is_staff or provider.pk == self.provider.pk
+
+    def holds_or_staff(self, referral: Referral) -> bool:
+        """The client's contact details are for whoever agreed to contact them (and staff)."""
+        if referral.status != Referral.Status.ACCEPTED:
+            return False
+        return self.is_staff or referral.accepted_by_id == self.provider.pk
+
+    def actionable_ids(self, referrals) -> set[int]:
+        """Which of these referrals this person can do something with."""
+        ids = [r.pk for r in referrals]
+        if self.is_staff:
+            return set(ids)
+        return set(
+            open_referrals_for(self.provider).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+
+
+def _referral_param(value: str) -> int | None:
+    match = _NUMBER.match((value or "").strip())
+    return int(match.group(1)) if match else None
+
+
+def _with_details(referrals, limit=MAX_RESULTS) -> list[Referral]:
+    return list(
+        referrals.select_related(
+            "client", "insurance_network", "preferred_provider", "offered_to", "accepted_by"
+        ).order_by("-created_at")[:limit]
+    )
+
+
+def _results(request, search: ClientSearchForm):
+    if search.is_bound and search.is_valid():
+        return _with_details(search.matches())
+    referral_id = _referral_param(request.GET.get("referral", ""))
+    if referral_id is not None:
+        return _with_details(Referral.objects.filter(pk=referral_id))
+    return []
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accept_page(request):
+    viewer = Viewer(request.user)
+    if not viewer.is_staff and viewer.provider is None:
+        return render(request, "referrals/accept_not_provider.html", status=403)
+    bound_form, status = None, 200
+    if request.method == "POST":
+        bound_form, status = _decide(request, viewer)
+        if status == 302:
+            return redirect(f"{reverse('referrals:accept')}?referral={bound_form.referral_id}")
+    search_data = (
+        request.GET if ("first_name" in request.GET or "last_name" in request.GET) else None
+    )
+    search = ClientSearchForm(search_data)
+    results = _results(request, search)
+    if bound_form is not None and bound_form.referral_id not in {r.pk for r in results}:
+        results += _with_details(Referral.objects.filter(pk=bound_form.referral_id))
+    actionable = viewer.actionable_ids(results)
+    cards, placed = [], False
+    for referral in results:
+        card = {
+            "referral": referral,
+            "can_act": referral.pk in actionable,
+            "shows_contact": viewer.holds_or_staff(referral),
+            "refusal": "",
+        }
+        if bound_form is not None and bound_form.referral_id == referral.pk:
+            placed = True
+            if status == 409 or not card["can_act"]:
+                # Refused: say why, and offer the referral as it stands now.
+                card["refusal"] = " ".join(m for ms in bound_form.errors.values() for m in ms)
+            else:
+                card["form"] = bound_form
+                bound_form.fields["provider"].queryset = viewer.providers()
+        card.setdefault("form", _blank_form(referral, viewer))
+        cards.append(card)
+    context = {
+        "search": search,
+        "cards": cards,
+        "viewer": viewer,
+        "searched": search.is_bound or "referral" in request.GET or bound_form is not None,
+        "unplaced_errors": [message for errors in bound_form.errors.values() for message in errors]
+        if bound_form is not None and not placed
+        else [],
+    }
+    return render(request, "referrals/accept.html", context, status=status)
+
+
+def _blank_form(referral: Referral, viewer: Viewer) -> DecisionForm:
+    initial = {"referral": referral.pk, "round": referral.round, "status": ACCEPT}
+    if viewer.is_staff:
+        initial["provider"] = referral.offered_to_id or referral.accepted_by_id
+    else:
+        initial["provider"] = viewer.provider.pk
+        if referral.accepted_by_id == viewer.provider.pk:
+            initial["status"] = "decline"
+    return DecisionForm(initial=initial, providers=viewer.providers(), referral_id=referral.pk)
+
+
+def _decide(request, viewer: Viewer):
+    """Act on the POSTed decision: returns the form and 302 when done, or the status of its error."""
+    referral_id = _referral_param(request.POST.get("referral", ""))
+    form = DecisionForm(request.POST, providers=Provider.objects.all(), referral_id=referral_id)
+    form.referral_id = referral_id
+    if not form.is_valid():
+        return form, 400
+    data = form.cleaned_data
+    provider = data["provider"]
+    if not viewer.may_act_for(provider):
+        form.add_error(
+            "provider",
+            f"You can accept or decline referrals only for yourself ({viewer.provider.name}).",
+        )
+        return form, 403
+    actor = services.Actor.for_user(request.user)
+    try:
+        if data["status"] == ACCEPT:
+            referral = services.accept_referral(
+                data["referral"], provider, actor=actor, expected_round=data["round"]
+            )
+            done = f"Referral {referral.number} accepted for {provider.name}. Please contact the client soon."
+        else:
+            referral = services.decline_referral(
+                data["referral"],
+                provider,
+                reason=data["reason"],
+                actor=actor,
+                expected_round=data["round"],
+            )
+            done = f"Referral {referral.number} declined for {provider.name}. It is now available to other providers, and the client has been told."
+    except ReferralError as exc:
+        form.add_error(None, exc.message)
+        return form, 409
+    messages.success(request, done)
+    return form, 302

@@ -1,0 +1,139 @@
+"""The client intake form: what a client may type, checked with the same rules as the JSON API.
+
+Names and phones go through `referrals.validation`; the rules that tie fields together (email or
+phone; consent needs the matching contact) match `api.referrals`. The form only checks input:
+`referrals.services.create_referral` makes the referral.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from providers.models import InsuranceNetwork, Provider
+from referrals.errors import InactiveProvider
+from referrals.services import ClientDetails
+from referrals.validation import NAME_MAX, clean_name, normalise_phone
+
+SELF_PAY = "self-pay"
+PICK_PROVIDER = "Choose a provider from the list, or “No preference”."
+
+
+def provider_from_choice(value) -> Provider | None:
+    """The active provider a submitted id names; None for "No preference"."""
+    if value in (None, ""):
+        return None
+    try:
+        provider = Provider.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError, OverflowError):
+        provider = None
+    if provider is None:
+        raise ValidationError(PICK_PROVIDER)
+    if not provider.is_active:
+        raise ValidationError(InactiveProvider.message)
+    return provider
+
+
+class IntakeForm(forms.Form):
+    first_name = forms.CharField(
+        label="First name",
+        max_length=1000,
+        error_messages={"required": "Please enter your first name."},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "maxlength": NAME_MAX}),
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=1000,
+        error_messages={"required": "Please enter your last name."},
+        widget=forms.TextInput(attrs={"autocomplete": "family-name", "maxlength": NAME_MAX}),
+    )
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Phone",
+        required=False,
+        max_length=40,
+        help_text="A US number like (555) 234-5678, or an international number starting with +.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    insurance = forms.ChoiceField(
+        label="Insurance",
+        help_text="We will match you with a provider in your insurance network.",
+        error_messages={
+            "required": "Choose your insurance, or “Self-pay / other”.",
+            "invalid_choice": "Choose your insurance from the list, or “Self-pay / other”.",
+        },
+    )
+    preferred_provider = forms.CharField(
+        label="Preferred provider",
+        required=False,
+        max_length=20,
+        help_text="If you would like to see someone in particular. Otherwise the first available provider will contact you.",
+        widget=forms.Select,
+        error_messages={"max_length": PICK_PROVIDER},
+    )
+    consent_email = forms.BooleanField(label="You may email me about this request.", required=False)
+    consent_sms = forms.BooleanField(
+        label="You may send text messages to my phone about this request.", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["insurance"].choices = [
+            ("", "Choose your insurance"),
+            *((str(n.pk), n.name) for n in InsuranceNetwork.objects.all()),
+            (SELF_PAY, "Self-pay / other"),
+        ]
+        self.fields["preferred_provider"].widget.choices = [
+            ("", "No preference"),
+            *((str(p.pk), p.name) for p in Provider.objects.active()),
+        ]
+
+    def clean_first_name(self):
+        return clean_name(self.cleaned_data["first_name"], "First name")
+
+    def clean_last_name(self):
+        return clean_name(self.cleaned_data["last_name"], "Last name")
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
+
+    def clean_insurance(self):
+        value = self.cleaned_data["insurance"]
+        if value == SELF_PAY:
+            return None
+        network = InsuranceNetwork.objects.filter(pk=int(value)).first()
+        if network is None:  # removed since the page was shown
+            raise ValidationError("Choose your insurance from the list, or “Self-pay / other”.")
+        return network
+
+    def clean_preferred_provider(self):
+        return provider_from_choice(self.cleaned_data["preferred_provider"])
+
+    def clean(self):
+        data = super().clean()
+        email, phone = data.get("email"), data.get("phone")  # None when already wrong
+        if email == "" and phone == "":
+            self.add_error(
+                "email", "Give us an email address or a phone number so we can reach you."
+            )
+        if email == "" and data.get("consent_email") and "email" not in self.errors:
+            self.add_error("email", "Enter your email address, or untick “You may email me”.")
+        if phone == "" and data.get("consent_sms"):
+            self.add_error(
+                "phone", "Enter your phone number, or untick “You may send text messages”."
+            )
+        return data
+
+    def client_details(self) -> ClientDetails:
+        data = self.cleaned_data
+        return ClientDetails(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            consent_email=data["consent_email"],
+            consent_sms=data["consent_sms"],
+        )

@@ -1,0 +1,74 @@
+"""The one-click Accept/Decline link in a provider's referral email.
+
+Opening the link (GET) only shows the referral and two confirm buttons: mail scanners open links,
+so nothing changes until the provider presses one (POST). The signed token names the referral,
+the provider and the offer round; `referrals.services` acts with that round expected, so a link
+that is expired, tampered with, used, or overtaken by events changes nothing and says why.
+"""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from providers.models import Provider
+from referrals import services
+from referrals.accept_forms import ACCEPT, DECLINE, LinkDecisionForm
+from referrals.errors import ReferralError
+from referrals.links import LinkExpired, LinkInvalid, read_action_token
+from referrals.models import Referral
+
+
+def _problem(request, problem: str, status: int, **context):
+    return render(
+        request, "referrals/link_problem.html", {"problem": problem, **context}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_link(request, token):
+    try:
+        claim = read_action_token(token)
+    except LinkExpired:
+        return _problem(request, "expired", 410)
+    except LinkInvalid:
+        return _problem(request, "invalid", 400)
+    referral = (
+        Referral.objects.select_related("client", "insurance_network", "accepted_by")
+        .filter(pk=claim.referral_id)
+        .first()
+    )
+    provider = Provider.objects.filter(pk=claim.provider_id).first()
+    if referral is None or provider is None:
+        return _problem(request, "invalid", 400)
+    context = {"referral": referral, "provider": provider}
+    if referral.round != claim.round:
+        return _problem(request, "used", 409, **context)
+    form = LinkDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return _act(request, form.cleaned_data, claim, context)
+    context.update(form=form, choice=request.GET.get("choice", ACCEPT))
+    return render(request, "referrals/link.html", context, status=400 if form.errors else 200)
+
+
+def _act(request, data: dict, claim, context: dict):
+    provider = context["provider"]
+    actor = services.Actor(label=f"email link: {provider.email}", user=provider.user)
+    try:
+        if data["choice"] == DECLINE:
+            referral = services.decline_referral(
+                claim.referral_id,
+                provider,
+                reason=data["reason"],
+                actor=actor,
+                expected_round=claim.round,
+            )
+        else:
+            referral = services.accept_referral(
+                claim.referral_id, provider, actor=actor, expected_round=claim.round
+            )
+    except ReferralError as exc:
+        return _problem(request, "refused", 409, message=exc.message, **context)
+    return render(
+        request,
+        "referrals/link_done.html",
+        {**context, "referral": referral, "choice": data["choice"]},
+    )
