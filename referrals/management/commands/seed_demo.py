@@ -202,7 +202,8 @@ class Demo:
             provider = self.rng.choice(candidates)
         services.accept_referral(referral.pk, provider, actor=Actor(provider.name), now=at)
         contact_at = at + self.hours(1, 12)
-        if self.rng.random() < 0.7 and contact_at < self.now:
+        # Most providers confirm contact; a few recent ones have not yet (they show on the desk).
+        if self.rng.random() < 0.93 and contact_at < self.now:
             services.confirm_contact(
                 referral.pk, provider, actor=Actor(provider.name), now=contact_at
             )
