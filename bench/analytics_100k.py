@@ -102,6 +102,7 @@ def build(count: int, rng: random.Random) -> None:
                     r.first_response_at, r.response_seconds = d_at, int(first)
                     r.accept_seconds = int((a_at - created).total_seconds())
                     r.last_declined_at = d_at
+                    r.declines = 1
                 else:  # nobody answered in 48 hours
                     at = created + timedelta(hours=48)
                     events.append(("expired", at, preferred, None))

@@ -180,9 +180,12 @@ class ProviderRow:
     p90: float | None
 
 
-def by_provider(qs: QuerySet) -> list[ProviderRow]:
+def by_provider(qs: QuerySet, since: datetime) -> list[ProviderRow]:
+    """Per provider, answers and expiries on the referrals in `qs`, all received after `since`
+    (so their events are too: that bound lets the database use the (kind, at) index)."""
     in_period = qs.order_by().values("pk")
     answers = ReferralEvent.objects.filter(
+        at__gte=since,
         referral__in=in_period,
         kind__in=[ReferralEvent.Kind.ACCEPTED, ReferralEvent.Kind.DECLINED],
         response_seconds__isnull=False,
@@ -203,7 +206,10 @@ def by_provider(qs: QuerySet) -> list[ProviderRow]:
     counts = {row["provider"]: row for row in rows}
     expiries = dict(
         ReferralEvent.objects.filter(
-            referral__in=in_period, kind=ReferralEvent.Kind.EXPIRED, provider__isnull=False
+            at__gte=since,
+            referral__in=in_period,
+            kind=ReferralEvent.Kind.EXPIRED,
+            provider__isnull=False,
         )
         .order_by()
         .values("provider")

@@ -28,8 +28,9 @@ def _filtered(request):
         start, end = form.period()
         data = form.cleaned_data
     zone = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, zone)
     qs = Referral.objects.filter(
-        created_at__gte=datetime.combine(start, time.min, zone),
+        created_at__gte=since,
         created_at__lt=datetime.combine(end + timedelta(days=1), time.min, zone),
     )
     if data.get("kind"):
@@ -38,7 +39,7 @@ def _filtered(request):
         qs = qs.filter(insurance_network__isnull=True)
     elif data.get("network"):
         qs = qs.filter(insurance_network_id=data["network"])
-    return form, qs, start, end
+    return form, qs, since, start, end
 
 
 def _room_to_sort() -> None:
@@ -54,10 +55,10 @@ def _room_to_sort() -> None:
 def analytics(request):
     _room_to_sort()
     now = timezone.now()
-    form, qs, start, end = _filtered(request)
+    form, qs, since, start, end = _filtered(request)
     summary = figures.summary(qs, now)
     weeks = figures.by_week(qs, now)
-    providers = figures.by_provider(qs)
+    providers = figures.by_provider(qs, since)
     distribution = figures.distribution(summary)
     return render(
         request,
@@ -143,7 +144,7 @@ def _export_rows(qs):
 @staff_member_required
 def export_csv(request):
     """The rows behind the figures, one per referral, with no client names or contact details."""
-    _, qs, start, end = _filtered(request)
+    _, qs, _, start, end = _filtered(request)
     response = StreamingHttpResponse(_export_rows(qs), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="referrals-{start}-to-{end}.csv"'
     return response

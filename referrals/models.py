@@ -190,7 +190,11 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["referral", "kind"])]
+        indexes = [
+            models.Index(fields=["referral", "kind"]),
+            # Analytics: answers and expiries in a period.
+            models.Index(fields=["kind", "at"], name="event_kind_at"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}Z"
