@@ -41,6 +41,8 @@ def twilio_client():
     from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
+    # The SDK logs every request's headers at INFO; our own log lines say what matters.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     client = Client(
         settings.TWILIO_ACCOUNT_SID,
         settings.TWILIO_AUTH_TOKEN,
@@ -72,14 +74,18 @@ def build_transport(channel: str) -> Transport:
     if channel == Channel.SLACK:
         from notifications.transports.slack import SlackTransport
 
-        return SlackTransport(slack_client(), settings.SLACK_CHANNEL)
+        return SlackTransport(
+            slack_client(), settings.SLACK_CHANNEL, settings.SLACK_MIN_INTERVAL.total_seconds()
+        )
     if channel == Channel.EMAIL:
         from notifications.transports.email import EmailTransport
 
         return EmailTransport(email_connection)
     from notifications.transports.sms import SmsTransport
 
-    return SmsTransport(twilio_client(), settings.TWILIO_FROM_NUMBER)
+    return SmsTransport(
+        twilio_client(), settings.TWILIO_FROM_NUMBER, settings.SMS_MIN_INTERVAL.total_seconds()
+    )
 
 
 def announce_development_channels() -> None:

@@ -6,9 +6,11 @@ immediate transaction serialises claimers. A row is marked `inflight` before it 
 right after, so a worker killed mid-send can repeat at most the one message it was sending
 (docs/delivery.md). The sweeper returns rows stuck `inflight` after a crash.
 
-Transient failures back off exponentially with jitter (capped), honouring Retry-After; permanent
-ones fail at once. Each channel is drained separately, so one channel being down never delays
-another.
+Transient failures back off exponentially with jitter (capped), honouring Retry-After (which also
+pauses the whole channel for this worker), and are retried for GIVE_UP_AFTER; permanent ones fail
+at once. Sends are paced to the channel's `min_interval` on average, with a short burst allowed
+(as Slack and Twilio themselves allow). Each channel is drained separately, so
+one channel being down never delays another.
 """
 
 import logging
@@ -26,7 +28,8 @@ from notifications.transports.base import DeliveryError, Transport
 log = logging.getLogger("referral_desk.delivery")
 
 Status = OutboxMessage.Status
-MAX_ATTEMPTS = 12
+GIVE_UP_AFTER = timedelta(hours=24)  # then the row is `failed`; staff can "Retry now" in admin
+PACE_BURST = 3  # sends a paced channel may make at once before the average rate applies
 BACKOFF_BASE = 2.0  # seconds: 2, 4, 8, ... capped
 BACKOFF_CAP = 15 * 60.0
 
@@ -59,7 +62,7 @@ def claim(channel: str, now: datetime, limit: int) -> list[OutboxMessage]:
 
 def sweep_stuck(now: datetime) -> int:
     """Return rows left `inflight` by a worker that died (older than OUTBOX_INFLIGHT_TIMEOUT)."""
-    cutoff = timezone.now() - settings.OUTBOX_INFLIGHT_TIMEOUT
+    cutoff = now - settings.OUTBOX_INFLIGHT_TIMEOUT
     count = OutboxMessage.objects.filter(status=Status.INFLIGHT, claimed_at__lt=cutoff).update(
         status=Status.QUEUED, claimed_at=None
     )
@@ -69,7 +72,8 @@ def sweep_stuck(now: datetime) -> int:
 
 
 def _record_sent(message: OutboxMessage, external_id: str) -> None:
-    OutboxMessage.objects.filter(pk=message.pk, status=Status.INFLIGHT).update(
+    # Even if the sweeper re-queued it meanwhile: it went out, so it must not go out again.
+    OutboxMessage.objects.filter(pk=message.pk).exclude(status=Status.SENT).update(
         status=Status.SENT,
         sent_at=timezone.now(),
         external_id=external_id[:120],
@@ -80,14 +84,16 @@ def _record_sent(message: OutboxMessage, external_id: str) -> None:
 
 def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime) -> None:
     attempts = message.attempts + 1
-    if error.permanent or attempts >= MAX_ATTEMPTS:
-        OutboxMessage.objects.filter(pk=message.pk).update(
+    # Never overwrite a row another worker has sent since the sweeper handed it back.
+    row = OutboxMessage.objects.filter(pk=message.pk).exclude(status=Status.SENT)
+    if error.permanent or timezone.now() - message.created_at >= GIVE_UP_AFTER:
+        row.update(
             status=Status.FAILED, attempts=attempts, last_error=str(error)[:2000], claimed_at=None
         )
         log.error("%s message %s failed for good: %s", message.channel, message.pk, error)
         return
     delay = backoff_delay(attempts, error.retry_after)
-    OutboxMessage.objects.filter(pk=message.pk).update(
+    row.update(
         status=Status.QUEUED,
         attempts=attempts,
         last_error=str(error)[:2000],
@@ -101,57 +107,96 @@ def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime)
 
 def _release(messages: list[OutboxMessage]) -> None:
     """Hand back claimed rows untouched (the channel is down; no attempt was made)."""
-    ids = [m.pk for m in messages]
-    OutboxMessage.objects.filter(pk__in=ids, status=Status.INFLIGHT).update(
-        status=Status.QUEUED, claimed_at=None
+    for message in messages:
+        _ours(message).update(status=Status.QUEUED, claimed_at=None)
+
+
+def _ours(message: OutboxMessage):
+    """The row, only while this worker's claim on it stands (not swept and claimed again)."""
+    return OutboxMessage.objects.filter(
+        pk=message.pk, status=Status.INFLIGHT, claimed_at=message.claimed_at
     )
 
 
+def _renew_claim(message: OutboxMessage) -> bool:
+    """Just before sending: check the claim still stands and restart its in-flight clock, so
+    the sweeper only ever returns a row whose one send outlived OUTBOX_INFLIGHT_TIMEOUT."""
+    renewed_at = timezone.now()
+    if not _ours(message).update(claimed_at=renewed_at):
+        return False
+    message.claimed_at = renewed_at
+    return True
+
+
 def deliver_batch(
-    transport: Transport, messages: list[OutboxMessage], now: datetime
+    transport: Transport, messages: list[OutboxMessage], now: datetime, stop=None
 ) -> tuple[int, bool]:
     """Send claimed rows in order, pacing to the channel's limit.
 
     Returns (how many were sent, whether the channel looked down).
 
     After a transient failure the rest of the batch is handed back untried: the channel is
-    probably down, and they will be claimed again on a later pass.
+    probably down, and they will be claimed again on a later pass. When `stop` (an Event) is
+    set, the rest is handed back too, so SIGTERM waits for one message at most.
     """
     sent = 0
     for index, message in enumerate(messages):
-        started = time.monotonic()
+        if stop is not None and stop.is_set():
+            _release(messages[index:])
+            break
+        _pace(transport)
+        if not _renew_claim(message):
+            continue  # swept while this batch waited; it is another claim's to send now
         try:
             external_id = transport.send(message)
         except DeliveryError as error:
             _record_failure(message, error, now)
+            if error.retry_after:
+                transport.paused_until = time.monotonic() + error.retry_after
             if not error.permanent:
                 _release(messages[index + 1 :])
                 return sent, True
             continue
         _record_sent(message, external_id)
         sent += 1
-        if transport.min_interval and index + 1 < len(messages):
-            time.sleep(max(0.0, transport.min_interval - (time.monotonic() - started)))
     return sent, False
 
 
+def _pace(transport: Transport) -> None:
+    """A token bucket: one send per `min_interval` on average (across batches too), up to
+    PACE_BURST at once after a quiet spell, so a steady stream at exactly the channel's rate
+    does not queue up behind the pacing itself."""
+    if not transport.min_interval:
+        return
+    now = time.monotonic()
+    earned = (now - transport.pace_counted_at) / transport.min_interval
+    tokens = min(PACE_BURST, transport.pace_tokens + earned)
+    if tokens < 1:
+        time.sleep((1 - tokens) * transport.min_interval)
+        tokens = 1
+    transport.pace_tokens = tokens - 1
+    transport.pace_counted_at = time.monotonic()
+
+
 def batch_size(transport: Transport) -> int:
-    # Paced channels take a few rows at a time so a claim never outlives the inflight timeout.
+    # Paced channels take a few rows at a time, so other workers can share a backlog.
     return 3 if transport.min_interval else 25
 
 
 def drain_channel(
-    transport: Transport, now: datetime | None = None, max_batches: int | None = None
+    transport: Transport, now: datetime | None = None, max_batches: int | None = None, stop=None
 ) -> int:
     """Deliver what is due on one channel; `now` fixes the clock (for --now replays)."""
     total = 0
     batches = 0
     while max_batches is None or batches < max_batches:
+        if transport.paused_until > time.monotonic() or (stop is not None and stop.is_set()):
+            break  # the service asked us to wait (Retry-After), or the worker is stopping
         at = now or timezone.now()
         messages = claim(transport.channel, at, batch_size(transport))
         if not messages:
             break
-        sent, channel_down = deliver_batch(transport, messages, at)
+        sent, channel_down = deliver_batch(transport, messages, at, stop)
         total += sent
         batches += 1
         if channel_down:

@@ -69,4 +69,15 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_channel_display()} {self.template} to {self.recipient}"
+        return f"{self.get_channel_display()} {self.template} to {mask(self.recipient)}"
+
+
+def mask(recipient: str) -> str:
+    """Enough of an address to tell rows apart, not enough to identify a client:
+    "sam.rivera@example.org" -> "sa…@example.org", "+15559870001" -> "…0001"."""
+    if "@" in recipient:
+        local, domain = recipient.split("@", 1)
+        return f"{local[:2]}…@{domain}"
+    if recipient.startswith("+"):
+        return f"…{recipient[-4:]}"
+    return recipient  # a Slack channel

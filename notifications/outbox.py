@@ -9,6 +9,7 @@ from datetime import datetime
 from django.template.loader import render_to_string
 
 from config.context import practice
+from notifications.gsm import to_gsm7
 from notifications.models import OutboxMessage
 
 Channel = OutboxMessage.Channel
@@ -31,7 +32,7 @@ def render_message(channel: str, template: str, context: dict) -> dict:
             "body_html": "",
         }
     if channel == Channel.SMS:
-        text = " ".join(render_to_string(f"messages/sms/{template}.txt", ctx).split())
+        text = to_gsm7(" ".join(render_to_string(f"messages/sms/{template}.txt", ctx).split()))
         return {"subject": "", "body_text": text, "body_html": ""}
     raise ValueError(f"unknown channel {channel!r}")
 

@@ -17,10 +17,16 @@ class DeliveryError(Exception):
 
 class Transport:
     channel: str = ""
-    #: Least time between two sends from one worker (the channel's own rate limit).
+    #: Least time between two sends from one worker (the channel's own rate limit), seconds.
     min_interval: float = 0.0
     #: True when this transport delivers nowhere but the log and memory (development backend).
     is_development: bool = False
+    #: The dispatcher's pacing state for this worker (see dispatcher._pace): sends it may make at
+    #: once, when that was counted (time.monotonic()), and before when it must not try again
+    #: (the service said Retry-After).
+    pace_tokens: float = 0.0
+    pace_counted_at: float = float("-inf")
+    paused_until: float = float("-inf")
 
     def send(self, message: OutboxMessage) -> str:
         raise NotImplementedError

@@ -8,7 +8,7 @@ practice email (users.lookupByEmail) and the ID is stored.
 from slack_sdk.errors import SlackApiError
 
 from notifications.models import OutboxMessage
-from notifications.slack_thread import remember_post, thread_of
+from notifications.slack_thread import post_failed, remember_post, thread_of
 from notifications.transports.base import DeliveryError, Transport
 
 # Errors that will not go away by trying again.
@@ -34,11 +34,11 @@ PERMANENT_ERRORS = {
 
 class SlackTransport(Transport):
     channel = OutboxMessage.Channel.SLACK
-    min_interval = 1.0  # Slack allows about one post per second per channel
 
-    def __init__(self, client, channel_name: str):
+    def __init__(self, client, channel_name: str, min_interval: float = 1.0):
         self.client = client
         self.channel_name = channel_name
+        self.min_interval = min_interval  # Slack allows about one post per second per channel
 
     def send(self, message: OutboxMessage) -> str:
         op = message.payload.get("op", "post")
@@ -59,7 +59,9 @@ class SlackTransport(Transport):
                 return resp["ts"]
             channel_id, ts = thread_of(message.referral_id)
             if not ts:
-                raise DeliveryError("waiting for the referral's first Slack post", retry_after=2)
+                if post_failed(message.referral_id):
+                    raise DeliveryError("the referral's first Slack post failed", permanent=True)
+                raise DeliveryError("waiting for the referral's first Slack post")
             if op == "update":
                 resp = self.client.chat_update(
                     channel=channel_id, ts=ts, text=text, blocks=_blocks(text)

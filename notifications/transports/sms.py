@@ -11,11 +11,11 @@ PERMANENT_CODES = {21211, 21214, 21408, 21606, 21610, 21612, 21614, 21659, 20003
 
 class SmsTransport(Transport):
     channel = OutboxMessage.Channel.SMS
-    min_interval = 1.0  # one segment per second per sending number
 
-    def __init__(self, client, from_number: str):
+    def __init__(self, client, from_number: str, min_interval: float = 1.0):
         self.client = client
         self.from_number = from_number
+        self.min_interval = min_interval  # about one segment per second per sending number
 
     def send(self, message: OutboxMessage) -> str:
         try:

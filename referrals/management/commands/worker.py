@@ -87,18 +87,23 @@ def _channel_loop(channel: str, stop: threading.Event, interval: float) -> None:
     transport = build_transport(channel)
     try:
         while not stop.is_set():
+            sent = 0
             try:
-                drain_channel(transport, max_batches=5)
+                sent = drain_channel(transport, max_batches=5, stop=stop)
             except Exception:
                 log.exception("%s delivery pass failed; will try again", channel)
                 close_old_connections()
-            stop.wait(interval)
+            if not sent:  # after a busy pass, look again at once: more may be due
+                stop.wait(interval)
     finally:
         connection.close()
 
 
 def _parse_now(value: str) -> datetime:
-    parsed = parse_datetime(value.replace("Z", "+00:00"))
+    try:
+        parsed = parse_datetime(value.replace("Z", "+00:00"))
+    except ValueError:  # well-formed but impossible, e.g. 30 February
+        parsed = None
     if parsed is None:
         raise CommandError(
             f"--now {value!r} is not an ISO 8601 date-time like 2026-12-01T09:00:00Z."

@@ -1,0 +1,83 @@
+"""Dispatcher throughput: messages per second with 1 and with 2 worker processes (issue 3).
+
+Queues the messages of --referrals Preferred Provider referrals (four each: Slack post, provider
+email, provider SMS, client confirmation) with no worker running, then starts the workers against
+loopback servers that answer at once and times first to last arrival. Channel pacing is set to
+1 ms so the figure is the dispatcher's own speed, not Slack's or Twilio's rate limits.
+
+    .venv/bin/python bench/delivery_throughput.py [--referrals 250] [--database-url URL]
+"""
+
+import argparse
+
+from delivery_setup import cleanup, client_details, prepare, wait_until
+
+FAST = {
+    "WORKER_POLL_INTERVAL": "0.2s",
+    "SLACK_MIN_INTERVAL": "0.001s",
+    "SMS_MIN_INTERVAL": "0.001s",
+    "DELIVERY_TIMEOUT": "10s",
+}
+
+
+def run(workers: int, referrals: int, servers, env, providers, network) -> float:
+    from notifications.models import OutboxMessage
+    from referrals import services
+    from referrals.models import Client, Referral, ReferralEvent
+    from tests.loopback.processes import start_worker, stop_worker
+
+    for server in servers:
+        server.forget()
+    OutboxMessage.objects.all().delete()
+    ReferralEvent.objects.all().delete()
+    Referral.objects.all().delete()
+    Client.objects.all().delete()
+    for i in range(referrals):
+        services.create_referral(
+            client=client_details(i),
+            insurance_network=network,
+            preferred_provider=providers[i % len(providers)],
+            actor=services.Actor("bench"),
+        )
+    total = OutboxMessage.objects.count()
+    slack, smtp, twilio = servers
+    processes = [start_worker(env) for _ in range(workers)]
+    try:
+        wait_until(lambda: not OutboxMessage.objects.exclude(status="sent").exists(), 300)
+    finally:
+        for process in processes:
+            stop_worker(process)
+    by_channel = {
+        "slack": [c["received_at"] for c in slack.calls_to("chat.postMessage")],
+        "sms": [c["received_at"] for c in twilio.calls_to("messages.create")],
+        "email": [m.received_at for m in smtp.messages],
+    }
+    times = [t for ts in by_channel.values() for t in ts]
+    rate = len(times) / (max(times) - min(times))
+    each = ", ".join(f"{ch} {len(ts) / (max(ts) - min(ts)):.0f}/s" for ch, ts in by_channel.items())
+    print(f"{workers} worker(s): {len(times)} of {total} messages at {rate:.0f}/s ({each})")
+    return rate
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--referrals", type=int, default=250)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file under var/")
+    args = parser.parse_args()
+
+    servers, env, providers, network = prepare(args.database_url, FAST)
+    from django.db import connection
+
+    print(f"database: {connection.vendor}")
+    try:
+        one = run(1, args.referrals, servers, env, providers, network)
+        two = run(2, args.referrals, servers, env, providers, network)
+    finally:
+        for server in servers:
+            server.stop()
+        cleanup(env)
+    print(f"2 workers vs 1: {two / one:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Delivery through real Slack-, SMTP- and Twilio-compatible servers on loopback."""

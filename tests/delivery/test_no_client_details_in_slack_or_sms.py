@@ -1,0 +1,60 @@
+"""Slack and SMS never carry a client's name, email or phone, whatever happens to the referral:
+received, offered, accepted, declined, expired, reminded. (Client details are health information;
+only email to the provider and to the client themselves may contain them.)"""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+
+from notifications.models import OutboxMessage
+from referrals import services
+from referrals.models import ReferralEvent
+from referrals.services import Actor, ClientDetails
+
+pytestmark = pytest.mark.django_db
+
+CLIENT = ClientDetails(
+    first_name="Zephyrine",
+    last_name="Quillfeather",
+    email="zq.private@example.net",
+    phone="+15559876543",
+    consent_email=True,
+    consent_sms=True,
+)
+FORBIDDEN = ["Zephyrine", "Quillfeather", "zq.private", "example.net", "+15559876543", "9876543"]
+
+
+def _every_event_kind(ana, ben, aetna, t0):
+    staff = Actor("intake", is_staff=True)
+    create = dict(client=CLIENT, insurance_network=aetna, actor=Actor("test"))
+    first = services.create_referral(preferred_provider=ana, now=t0, **create)
+    services.send_reminders(first.pk, now=t0 + settings.REFERRAL_REMINDER_AFTER)
+    later = t0 + settings.REFERRAL_REMINDER_AFTER + timedelta(minutes=1)
+    services.decline_referral(first.pk, ana, reason="unavailable", actor=staff, now=later)
+    services.offer_referral(first.pk, ben, actor=staff, now=later)
+    services.accept_referral(first.pk, ben, actor=staff, now=later)
+    second = services.create_referral(preferred_provider=None, now=t0, **create)
+    services.expire_referral(second.pk, now=t0 + settings.REFERRAL_EXPIRE_AFTER)
+
+
+def test_no_slack_or_sms_body_contains_client_details(ana, ben, aetna, t0):
+    _every_event_kind(ana, ben, aetna, t0)
+
+    kinds = set(ReferralEvent.objects.values_list("kind", flat=True))
+    assert kinds >= {"received", "offered", "accepted", "declined", "expired", "reminded"}
+    outgoing = OutboxMessage.objects.filter(channel__in=["slack", "sms"])
+    assert {m.event.kind for m in outgoing} >= kinds - {"reminded"}  # reminders are email only
+    for message in outgoing:
+        shown = f"{message.subject}\n{message.body_text}\n{message.body_html}\n{message.payload}"
+        for detail in FORBIDDEN:
+            assert detail not in shown, (message.template, message.event.kind, detail)
+
+
+def test_the_same_details_do_reach_the_provider_email(ana, ben, aetna, t0):
+    """The check above would pass vacuously if the details never reached any message."""
+    _every_event_kind(ana, ben, aetna, t0)
+    email = OutboxMessage.objects.get(
+        template="provider_referral", channel="email", recipient=ana.email
+    )
+    assert "Zephyrine Quillfeather" in email.body_text and "+15559876543" in email.body_text

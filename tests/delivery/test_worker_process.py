@@ -1,0 +1,118 @@
+"""The real `manage.py worker` process: killed with SIGKILL mid-batch and restarted it loses
+nothing and repeats at most the one message per channel it was sending; a hanging channel does
+not hold up the others; it names unconfigured channels once and stops cleanly on SIGTERM."""
+
+import signal
+import time
+
+import pytest
+
+from notifications.models import OutboxMessage
+from tests.loopback.processes import database_url, start_worker, stop_worker
+from tests.loopback.servers import wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def worker_env(channels):
+    return {
+        **channels.env,
+        "DATABASE_URL": database_url(),
+        "DELIVERY_TIMEOUT": "3s",
+        "WORKER_POLL_INTERVAL": "0.2s",
+        "OUTBOX_INFLIGHT_TIMEOUT": "4s",
+        "SLACK_MIN_INTERVAL": "0.01s",
+        "SMS_MIN_INTERVAL": "0.01s",
+    }
+
+
+def test_worker_killed_mid_batch_then_restarted_loses_nothing(
+    channels, worker_env, make_referral, ana, aetna, tmp_path
+):
+    numbers = [make_referral(network=aetna, preferred=ana).number for _ in range(3)]
+    channels.slack.fail("slow", delay=0.6)  # posts are recorded, then answered slowly
+
+    first = start_worker(worker_env, tmp_path / "worker.log")
+    try:
+        assert channels.slack.wait_for(lambda: len(channels.slack.posts) >= 1, timeout=20)
+    finally:
+        stop_worker(first, signal.SIGKILL)
+    assert OutboxMessage.objects.filter(status="inflight").exists()  # it died holding rows
+
+    channels.slack.recover()
+    second = start_worker(worker_env, tmp_path / "worker.log")
+    try:
+        assert channels.slack.wait_for(
+            lambda: not OutboxMessage.objects.exclude(status="sent").exists(), timeout=30
+        ), (tmp_path / "worker.log").read_text()
+    finally:
+        assert stop_worker(second) == 0
+
+    posted = [p["text"] for p in channels.slack.posts]
+    assert all(any(n in text for text in posted) for n in numbers)  # none lost
+    assert 3 <= len(posted) <= 4  # at most the one post that was in flight is repeated
+    assert 6 <= len(channels.smtp.messages) <= 7
+    assert 3 <= len(channels.sms.messages) <= 4
+
+
+def test_a_hanging_slack_does_not_delay_email_or_sms(
+    channels, worker_env, make_referral, ana, aetna, tmp_path
+):
+    for _ in range(3):
+        make_referral(network=aetna, preferred=ana)
+    channels.slack.fail("hang")
+
+    worker = start_worker(worker_env, tmp_path / "worker.log")
+    try:
+        assert channels.smtp.wait_for(
+            lambda: len(channels.smtp.messages) == 6 and len(channels.sms.messages) == 3,
+            timeout=15,
+        )
+        assert channels.slack.posts == []
+        channels.slack.recover()
+        assert channels.slack.wait_for(lambda: len(channels.slack.posts) == 3, timeout=20)
+    finally:
+        assert stop_worker(worker) == 0
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_worker_names_unconfigured_channels_once_and_stops_on_sigterm(tmp_path, db):
+    log = tmp_path / "worker.log"
+    env = {
+        "DATABASE_URL": database_url(),
+        "WORKER_POLL_INTERVAL": "0.2s",
+        "SLACK_BOT_TOKEN": "",
+        "EMAIL_URL": "",
+        "TWILIO_ACCOUNT_SID": "",
+    }
+    worker = start_worker(env, log)
+    try:
+        assert wait_until(lambda: "worker started" in log.read_text(), timeout=15)
+        time.sleep(1.0)  # a few polls go by
+    finally:
+        assert stop_worker(worker) == 0
+    text = log.read_text()
+    for channel in ("slack", "email", "sms"):
+        assert text.count(f"{channel} is not configured") == 1
+    assert "worker stopped" in text
+
+
+def test_two_workers_deliver_every_message_exactly_once(
+    channels, worker_env, make_referral, ana, ben, aetna, tmp_path
+):
+    channels.slack.users["ben.okafor@example.com"] = "U0BEN"
+    numbers = [make_referral(network=aetna, preferred=p).number for p in [ana, ben] * 6]
+
+    workers = [start_worker(worker_env, tmp_path / f"worker{i}.log") for i in (1, 2)]
+    try:
+        assert wait_until(
+            lambda: not OutboxMessage.objects.exclude(status="sent").exists(), timeout=30
+        )
+    finally:
+        assert [stop_worker(w) for w in workers] == [0, 0]
+
+    posted = sorted(n for p in channels.slack.posts for n in numbers if n in p["text"])
+    assert posted == sorted(numbers)  # each referral posted once, none twice
+    assert len(channels.smtp.messages) == 24 and len(channels.sms.messages) == 12
+    assert len({m["Message-ID"] for m in channels.smtp.messages}) == 24

@@ -1,0 +1,47 @@
+"""Run `manage.py worker` as a real process against a given database and the loopback servers.
+
+Used by the worker-process tests (killed with SIGKILL, stopped with SIGTERM) and by the bench
+scripts. The database is passed as DATABASE_URL, as in production.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url() -> str:
+    """DATABASE_URL of the database this process uses now (the test database during tests)."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(env: dict, log_path: Path | None = None) -> subprocess.Popen:
+    """Start a worker with os.environ plus `env` (strings); its log goes to `log_path`."""
+    full_env = {**os.environ, "LOG_LEVEL": "INFO", **{k: str(v) for k, v in env.items()}}
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "worker"],
+            cwd=ROOT,
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    finally:
+        if log_path:
+            out.close()
+
+
+def stop_worker(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+    if process.poll() is None:
+        process.send_signal(sig)
+    return process.wait(timeout=timeout)
