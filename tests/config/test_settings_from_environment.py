@@ -1,0 +1,81 @@
+"""Configuration from the environment: durations parse as the README says, a bad value stops
+start-up with a message naming the variable, and production settings pass `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.durations import describe, parse_duration, short
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("90s", timedelta(seconds=90)),
+        ("15m", timedelta(minutes=15)),
+        ("12h", timedelta(hours=12)),
+        ("2d", timedelta(days=2)),
+        (" 48H ", timedelta(hours=48)),
+        ("1.5h", timedelta(minutes=90)),
+    ],
+)
+def test_durations_accept_the_documented_forms(text, expected):
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "12", "h", "12 hours", "-1h", "0s", "1w"])
+def test_bad_durations_name_the_variable(text):
+    with pytest.raises(ImproperlyConfigured, match="REFERRAL_LINK_TTL"):
+        parse_duration(text, "REFERRAL_LINK_TTL")
+
+
+def test_durations_read_as_people_say_them():
+    assert describe(timedelta(hours=48)) == "48 hours"
+    assert describe(timedelta(hours=12)) == "12 hours"
+    assert describe(timedelta(days=7)) == "7 days"
+    assert short(3 * 3600 + 12 * 60) == "3 h 12 min"
+    assert short(None) == "—"
+
+
+def _manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": "sqlite:///:memory:", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_bad_duration_stops_start_up_with_a_clear_message():
+    result = _manage("check", REFERRAL_EXPIRE_AFTER="two days")
+    assert result.returncode != 0
+    assert "REFERRAL_EXPIRE_AFTER='two days' is not a duration" in result.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="k" * 20 + "-production-secret-with-enough-variety-0123456789",
+        ALLOWED_HOSTS="referrals.example.org",
+        SITE_URL="https://referrals.example.org",
+        SLACK_BOT_TOKEN="xoxb-test",
+        EMAIL_URL="smtp://user:pass@127.0.0.1:2525",
+        TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        TWILIO_AUTH_TOKEN="token",
+        TWILIO_FROM_NUMBER="+15550100100",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
