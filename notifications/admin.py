@@ -6,12 +6,13 @@ masked in the list (client addresses are health information); the detail page sh
 
 from django.contrib import admin, messages
 
+from config.readonly_admin import ReadOnlyAdmin
 from notifications.models import OutboxMessage, mask
 from notifications.services import retry_now
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "channel",
@@ -65,12 +66,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"{count} message(s) will be retried on the next pass{note}.", messages.SUCCESS
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,10 +11,11 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from config.readonly_admin import ReadOnlyAdmin
 from notifications.models import OutboxMessage
 from referrals import services
+from referrals.forms import ClientContactRules
 from referrals.models import Client, Referral, ReferralEvent
-from referrals.validation import clean_name, normalise_phone
 
 TIMES = (
     "created_at",
@@ -133,21 +134,12 @@ class ReferralAdmin(admin.ModelAdmin):
             services.add_note(obj.pk, note, actor=services.Actor.for_user(request.user))
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(ClientContactRules, forms.ModelForm):
     """The intake form's rules, so a correction made in admin is as valid as the original."""
 
     class Meta:
         model = Client
         fields = ("first_name", "last_name", "email", "phone", "consent_email", "consent_sms")
-
-    def clean_first_name(self):
-        return clean_name(self.cleaned_data["first_name"], "First name")
-
-    def clean_last_name(self):
-        return clean_name(self.cleaned_data["last_name"], "Last name")
-
-    def clean_phone(self):
-        return normalise_phone(self.cleaned_data["phone"])
 
 
 @admin.register(Client)
@@ -168,7 +160,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferralEvent)
-class ReferralEventAdmin(admin.ModelAdmin):
+class ReferralEventAdmin(ReadOnlyAdmin):
     """The audit trail across all referrals: read-only, append-only."""
 
     list_display = ("referral", *EVENT_FIELDS[:-1])
@@ -176,12 +168,3 @@ class ReferralEventAdmin(admin.ModelAdmin):
     list_select_related = ("referral", "provider")
     search_fields = ("referral__client__last_name", "actor_label")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

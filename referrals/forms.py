@@ -32,7 +32,20 @@ def provider_from_choice(value) -> Provider | None:
     return provider
 
 
-class IntakeForm(forms.Form):
+class ClientContactRules:
+    """The client's name and phone rules, shared by the intake form and admin corrections."""
+
+    def clean_first_name(self):
+        return clean_name(self.cleaned_data["first_name"], "First name")
+
+    def clean_last_name(self):
+        return clean_name(self.cleaned_data["last_name"], "Last name")
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
+
+
+class IntakeForm(ClientContactRules, forms.Form):
     first_name = forms.CharField(
         label="First name",
         max_length=1000,
@@ -90,15 +103,6 @@ class IntakeForm(forms.Form):
             ("", "No preference"),
             *((str(p.pk), p.name) for p in Provider.objects.active()),
         ]
-
-    def clean_first_name(self):
-        return clean_name(self.cleaned_data["first_name"], "First name")
-
-    def clean_last_name(self):
-        return clean_name(self.cleaned_data["last_name"], "Last name")
-
-    def clean_phone(self):
-        return normalise_phone(self.cleaned_data["phone"])
 
     def clean_insurance(self):
         value = self.cleaned_data["insurance"]
