@@ -9,8 +9,9 @@ Definitions (shown on the page too):
   first response came within that time (the policy asks providers to respond within 12 hours).
 - expiry rate: among referrals received at least 48 h ago, the share declined automatically at
   least once. Decline rate: the share declined by a provider at least once.
-- per provider: every accept or decline that answered an offer, timed from the start of that
-  offer (`ReferralEvent.response_seconds`); expiries count offers left unanswered.
+- per provider: every accept or decline that answered an offer made to that provider, timed
+  from the offer (`ReferralEvent.response_seconds`); expiries count offers left unanswered. The
+  Provider Portal's "My responsiveness" reads the same events (`portal.responsiveness`).
 - unmet demand: referrals nobody holds now that expired or were declined, per network.
 
 Each figure is one aggregate query over indexed columns, so the page stays fast as data grows.
@@ -23,8 +24,8 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
-from desk import percentiles
 from providers.models import InsuranceNetwork, Provider
+from referrals import percentiles
 from referrals.models import Referral, ReferralEvent
 
 GOAL = timedelta(hours=12)  # "Respond to referred clients within 12 hours"

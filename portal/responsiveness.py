@@ -1,39 +1,24 @@
-"""How quickly a provider answers the referrals offered to them, from the audit trail.
+"""How quickly providers answer the referrals offered to them, for "My responsiveness".
 
 An *offer* is a Preferred Provider referral received for a provider, or a referral staff offered
-to one. It ends with the provider's answer (accept or decline: the response time), with the
-48-hour expiry (counted as expired), or otherwise (staff offered it to someone else, or the
-provider was made inactive), which is not the provider's doing and is left out. Offers still
-waiting are left out too. The policy asks providers to respond within 12 hours.
+to one. `referrals.services` writes, on the audit event of each answer to an offer (accept or
+decline), how long the provider took (`response_seconds`); an expiry names the provider it was
+waiting for. Offers that ended otherwise (staff moved it on, the provider was made inactive) and
+offers still waiting are not the provider's doing and are left out; so are referrals open to
+everyone. The staff desk's per-provider figures use the same events (`desk.analytics`).
+A window counts the offers that ended in it. The policy asks for an answer within 12 hours.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from statistics import median
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
+from referrals import percentiles
 from referrals.models import ReferralEvent
 
 Kind = ReferralEvent.Kind
 RESPOND_WITHIN = timedelta(hours=12)
-_ENDS_OFFER = {Kind.ACCEPTED, Kind.DECLINED, Kind.EXPIRED, Kind.OFFERED}
-
-
-@dataclass(frozen=True)
-class Row:
-    referral_id: int
-    kind: str
-    provider_id: int | None
-    reason: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Outcome:
-    provider_id: int
-    offered_at: datetime
-    response: timedelta | None  # None: expired
 
 
 @dataclass(frozen=True)
@@ -49,64 +34,39 @@ class Summary:
         return self.within / self.offers if self.offers else None
 
 
-def outcomes(rows) -> list[Outcome]:
-    """Each ended offer in `rows` (sorted by referral, time, id) and how it ended."""
-    found = []
-    open_offer = {}  # referral_id -> (provider_id, offered_at)
-    for row in rows:
-        offer = open_offer.get(row.referral_id)
-        if offer and row.kind in _ENDS_OFFER:
-            del open_offer[row.referral_id]
-            provider_id, offered_at = offer
-            if row.provider_id == provider_id:
-                if row.kind == Kind.EXPIRED:
-                    found.append(Outcome(provider_id, offered_at, None))
-                elif (
-                    row.reason != ReferralEvent.Reason.PROVIDER_INACTIVE
-                    and row.kind != Kind.OFFERED
-                ):
-                    found.append(Outcome(provider_id, offered_at, row.at - offered_at))
-        if row.kind in (Kind.RECEIVED, Kind.OFFERED) and row.provider_id:
-            open_offer[row.referral_id] = (row.provider_id, row.at)
-    return found
-
-
-def summarize(found: list[Outcome]) -> Summary:
-    times = [o.response for o in found if o.response is not None]
+def summary(since: datetime, provider_id: int | None = None) -> Summary:
+    """Offers that ended since `since`: one provider's, or the whole practice's."""
+    events = ReferralEvent.objects.filter(at__gte=since, provider__isnull=False)
+    if provider_id is not None:
+        events = events.filter(provider_id=provider_id)
+    answers = events.filter(kind__in=[Kind.ACCEPTED, Kind.DECLINED], response_seconds__isnull=False)
+    row = answers.order_by().aggregate(
+        answered=Count("pk"),
+        within=Count("pk", filter=Q(response_seconds__lte=RESPOND_WITHIN.total_seconds())),
+        **percentiles.annotations("response_seconds", "response"),
+    )
+    percentiles.fill([row], answers, None, "response_seconds", "response")
+    expired = events.filter(kind=Kind.EXPIRED).count()
+    median = row["response_median"]
     return Summary(
-        offers=len(found),
-        answered=len(times),
-        within=sum(1 for t in times if t <= RESPOND_WITHIN),
-        expired=len(found) - len(times),
-        median=median(times) if times else None,
+        offers=row["answered"] + expired,
+        answered=row["answered"],
+        within=row["within"],
+        expired=expired,
+        median=timedelta(seconds=median) if median is not None else None,
     )
-
-
-def load_outcomes(since: datetime) -> list[Outcome]:
-    """Every ended offer made since `since`, for all providers, in one query."""
-    offered = ReferralEvent.objects.filter(
-        Q(kind__in=[Kind.RECEIVED, Kind.OFFERED]), provider__isnull=False, at__gte=since
-    ).values("referral_id")
-    rows = (
-        ReferralEvent.objects.filter(referral_id__in=offered)
-        .order_by("referral_id", "at", "id")
-        .values_list("referral_id", "kind", "provider_id", "reason", "at")
-    )
-    return [o for o in outcomes(Row(*r) for r in rows) if o.offered_at >= since]
 
 
 def for_provider(provider_id: int, now: datetime, windows=(30, 90)) -> list[dict]:
     """For each window in days: this provider's summary and the practice's."""
-    found = load_outcomes(now - timedelta(days=max(windows)))
     report = []
     for days in windows:
         since = now - timedelta(days=days)
-        recent = [o for o in found if o.offered_at >= since]
         report.append(
             {
                 "days": days,
-                "mine": summarize([o for o in recent if o.provider_id == provider_id]),
-                "practice": summarize(recent),
+                "mine": summary(since, provider_id),
+                "practice": summary(since),
             }
         )
     return report

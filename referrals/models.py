@@ -185,7 +185,7 @@ class ReferralEvent(models.Model):
     response_seconds = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="For an accept or decline: seconds since this offer round began.",
+        help_text="For a provider's answer to an offer made to them: seconds since it reached them.",
     )
 
     class Meta:

@@ -77,15 +77,21 @@ def _event(
     )
 
 
-def _record_answer(referral: Referral, at: datetime, *, accepted: bool) -> int:
-    """Note the first provider answer (and first accept) on the referral for analytics; return
-    the seconds since the current offer round began, for the audit event."""
+def _record_answer(referral: Referral, at: datetime, *, accepted: bool) -> int | None:
+    """Note the first provider answer (and first accept) on the referral for analytics.
+
+    Returns how long the provider took to answer *their* offer (seconds since it reached them),
+    for the audit event; None when the referral was open to everyone (an accept of an available
+    referral answers no offer), so per-provider figures time only what was asked of them.
+    """
     since_received = max(0, int((at - referral.created_at).total_seconds()))
     if referral.first_response_at is None:
         referral.first_response_at = at
         referral.response_seconds = since_received
     if accepted and referral.accept_seconds is None:
         referral.accept_seconds = since_received
+    if referral.status != Status.PENDING:
+        return None
     return max(0, int((at - referral.offered_at).total_seconds()))
 
 
@@ -238,8 +244,9 @@ def decline_referral(
             # Available to anyone: only the preferred provider (while waiting) or the holder
             # declines, so a client is not sent a Decline Notice by someone who never held it.
             raise NotHolder("Nobody holds this referral; there is nothing to decline.")
-        # Only an answer to an offer is a response; a decline after contact is not timed.
-        answering = referral.status == Status.PENDING
+        # Only a provider's answer to an offer is a response: not a decline after contact, and
+        # not staff declining for a provider being made inactive.
+        answering = referral.status == Status.PENDING and reason != Reason.PROVIDER_INACTIVE
         waited = _record_answer(referral, at, accepted=False) if answering else None
         referral.declines += 1
         _make_available(referral, at)

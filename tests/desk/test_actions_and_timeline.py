@@ -142,7 +142,9 @@ def test_timeline_shows_every_step_with_messages_and_time_between(
     assert steps[1].since_previous == 2 * 3600
     page = response.content.decode()
     assert "declined 2 h after it was sent" in page
-    assert "accepted 3 h 12 min after it was sent" in page  # from the decline, when it was resent
+    # Ben took it once it was open to everyone: no offer to time, only the gap since the decline.
+    assert "3 h 12 min after the previous step" in page
+    assert "accepted 3 h 12 min after it was sent" not in page
     assert "failed after 1 attempt: Twilio refused: 21211" in page
     assert "Sam Rivera" in page  # staff see who the client is
 

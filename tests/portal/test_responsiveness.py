@@ -1,62 +1,57 @@
-"""The responsiveness figures, on hand-computed audit trails."""
+"""The responsiveness figures, on hand-computed audit trails made through the services."""
 
 from datetime import UTC, datetime, timedelta
 
-from portal.responsiveness import Row, for_provider, outcomes, summarize
+from portal.responsiveness import for_provider, summary
 from referrals import services
+from referrals.models import ReferralEvent
 from referrals.services import Actor
 
 T = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
-ANA, BEN = 1, 2
+ACT = Actor("t")
 
 
-def rows(*items):
-    return [Row(r, kind, p, reason, T + hours * H) for r, kind, p, reason, hours in items]
-
-
-def test_answers_expiries_and_left_out_offers():
-    trail = rows(
-        (1, "received", ANA, "", 0),
-        (1, "accepted", ANA, "", 2),  # answered in 2 h
-        (2, "received", ANA, "", 0),
-        (2, "reminded", None, "", 24),
-        (2, "declined", ANA, "unavailable", 30),  # answered in 30 h
-        (3, "received", ANA, "", 0),
-        (3, "expired", ANA, "expired", 48),  # expired
-        (4, "received", ANA, "", 0),
-        (4, "offered", BEN, "", 1),  # staff moved it on: not Ana's doing, left out
-        (4, "accepted", BEN, "", 5),  # Ben answered 4 h after his offer
-        (5, "received", ANA, "", 0),
-        (5, "declined", ANA, "provider_inactive", 3),  # made inactive: left out
-        (6, "received", None, "", 0),  # a General referral: nobody's offer
-        (6, "accepted", ANA, "", 1),
-        (7, "received", ANA, "", 0),  # still waiting: left out
+def test_answers_expiries_and_left_out_offers(make_referral, ana, ben, aetna):
+    r1 = make_referral(network=aetna, preferred=ana, now=T)
+    services.accept_referral(r1.pk, ana, actor=ACT, now=T + 2 * H)  # answered in 2 h
+    r2 = make_referral(network=aetna, preferred=ana, now=T)
+    services.decline_referral(r2.pk, ana, reason="unavailable", actor=ACT, now=T + 30 * H)
+    r3 = make_referral(network=aetna, preferred=ana, now=T)
+    services.expire_referral(r3.pk, now=T + 48 * H)  # expired on Ana
+    r4 = make_referral(network=aetna, preferred=ana, now=T)
+    services.offer_referral(r4.pk, ben, actor=ACT, now=T + H)  # staff moved it on: left out
+    services.accept_referral(r4.pk, ben, actor=ACT, now=T + 5 * H)  # Ben: 4 h after his offer
+    r5 = make_referral(network=aetna, preferred=ana, now=T)
+    services.decline_referral(  # made inactive: not Ana's answer, left out
+        r5.pk, ana, reason=ReferralEvent.Reason.PROVIDER_INACTIVE, actor=ACT, now=T + 3 * H
     )
-    found = outcomes(trail)
-    ana = summarize([o for o in found if o.provider_id == ANA])
-    assert (ana.offers, ana.answered, ana.within, ana.expired) == (3, 2, 1, 1)
-    assert ana.median == 16 * H  # median of 2 h and 30 h
-    assert ana.share_within == 1 / 3
-    ben = summarize([o for o in found if o.provider_id == BEN])
-    assert (ben.offers, ben.median) == (1, 4 * H)
-    practice = summarize(found)
-    assert practice.median == 4 * H  # 2 h, 4 h, 30 h
+    r6 = make_referral(network=aetna, now=T)  # a General referral: nobody's offer
+    services.accept_referral(r6.pk, ana, actor=ACT, now=T + H)
+    make_referral(network=aetna, preferred=ana, now=T)  # still waiting: left out
+
+    mine = summary(T, ana.pk)
+    assert (mine.offers, mine.answered, mine.within, mine.expired) == (3, 2, 1, 1)
+    assert mine.median == 16 * H  # median of 2 h and 30 h
+    assert mine.share_within == 1 / 3
+    bens = summary(T, ben.pk)
+    assert (bens.offers, bens.median) == (1, 4 * H)
+    assert summary(T).median == 4 * H  # 2 h, 4 h, 30 h
 
 
-def test_no_offers_means_no_figures():
-    empty = summarize([])
+def test_no_offers_means_no_figures(db):
+    empty = summary(T)
     assert empty.median is None and empty.share_within is None and empty.offers == 0
 
 
-def test_windows_count_offers_made_in_them(make_referral, ana, ben, aetna, t0):
+def test_windows_count_offers_that_ended_in_them(make_referral, ana, ben, aetna, t0):
     old = make_referral(network=aetna, preferred=ana, now=t0 - timedelta(days=60))
-    services.accept_referral(old.pk, ana, actor=Actor("t"), now=t0 - timedelta(days=60) + 6 * H)
+    services.accept_referral(old.pk, ana, actor=ACT, now=t0 - timedelta(days=60) + 6 * H)
     new = make_referral(network=aetna, preferred=ana, now=t0 - timedelta(days=2))
-    services.accept_referral(new.pk, ana, actor=Actor("t"), now=t0 - timedelta(days=2) + H)
+    services.accept_referral(new.pk, ana, actor=ACT, now=t0 - timedelta(days=2) + H)
     bens = make_referral(network=aetna, preferred=ben, now=t0 - timedelta(days=3))
     services.decline_referral(
-        bens.pk, ben, reason="unavailable", actor=Actor("t"), now=t0 - timedelta(days=3) + 3 * H
+        bens.pk, ben, reason="unavailable", actor=ACT, now=t0 - timedelta(days=3) + 3 * H
     )
 
     last30, last90 = for_provider(ana.pk, t0)
