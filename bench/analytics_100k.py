@@ -86,7 +86,8 @@ def build(count: int, rng: random.Random) -> None:
                 if outcome < 0.72:  # accepted straight away
                     taker = preferred or rng.choice(providers[:23])
                     at = created + timedelta(seconds=min(first, 47 * H))
-                    events.append(("accepted", at, taker, int(first)))
+                    # Only an answer to an offer (a preferred provider) is timed per provider.
+                    events.append(("accepted", at, taker, int(first) if preferred else None))
                     r.status, r.accepted_by, r.accepted_at = "accepted", taker, at
                     r.first_response_at, r.response_seconds = at, int(first)
                     r.accept_seconds = int(first)
@@ -96,8 +97,8 @@ def build(count: int, rng: random.Random) -> None:
                     d_at = created + timedelta(seconds=min(first, 47 * H))
                     second = rng.lognormvariate(1.8, 1.0) * H
                     a_at = d_at + timedelta(seconds=min(second, 47 * H))
-                    events.append(("declined", d_at, decliner, int(first)))
-                    events.append(("accepted", a_at, taker, int(second)))
+                    events.append(("declined", d_at, decliner, int(first) if preferred else None))
+                    events.append(("accepted", a_at, taker, None))
                     r.status, r.accepted_by, r.accepted_at = "accepted", taker, a_at
                     r.first_response_at, r.response_seconds = d_at, int(first)
                     r.accept_seconds = int((a_at - created).total_seconds())
