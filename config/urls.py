@@ -7,6 +7,7 @@ from api.api import api
 
 admin.site.site_header = "Referral Desk"
 admin.site.site_title = "Referral Desk admin"
+admin.site.site_url = "/desk/"  # "View site" takes staff to their desk
 
 urlpatterns = [
     path("", include("referrals.urls")),
