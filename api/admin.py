@@ -7,6 +7,7 @@ admin shows its hash and prefix, never the secret, and cannot edit a token, only
 from django.contrib import admin, messages
 
 from api.models import ApiToken
+from config.flash import flash
 
 
 @admin.register(ApiToken)
@@ -24,4 +25,4 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request, queryset):
         count = queryset.filter(revoked=False).update(revoked=True)
-        self.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)
+        flash(request, messages.SUCCESS, "tokens_revoked", count=count)

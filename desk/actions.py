@@ -7,6 +7,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from config.flash import flash
 from desk.forms import DeclineForm, NoteForm, OfferForm
 from referrals import services
 from referrals.eligibility import offer_candidates
@@ -21,16 +22,16 @@ def _back(pk):
 def _form_errors(request, form) -> None:
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
+            flash(request, messages.ERROR, "refused", reason=error)
 
 
-def _run(request, pk, action, success: str):
+def _run(request, pk, action, done: str, **context):
     try:
         action()
     except ReferralError as exc:
-        messages.error(request, exc.message)
+        flash(request, messages.ERROR, "refused", reason=exc.message)
     else:
-        messages.success(request, success)
+        flash(request, messages.SUCCESS, done, **context)
     return _back(pk)
 
 
@@ -52,7 +53,8 @@ def offer(request, pk):
             actor=services.Actor.for_user(request.user),
             note=form.cleaned_data["note"],
         ),
-        f"Offered to {provider.name}. They have been sent the email, SMS and Slack mention.",
+        "referral_offered",
+        provider=provider,
     )
 
 
@@ -66,7 +68,7 @@ def decline(request, pk):
         return _back(pk)
     holder = referral.offered_to or referral.accepted_by
     if holder is None:
-        messages.error(request, "Nobody holds this referral; there is nothing to decline.")
+        flash(request, messages.ERROR, "nothing_to_decline")
         return _back(pk)
     return _run(
         request,
@@ -79,7 +81,8 @@ def decline(request, pk):
             actor=services.Actor.for_user(request.user),
             expected_round=_round(request, referral),
         ),
-        f"Declined for {holder.name}. The client is sent the Decline Notice.",
+        "referral_declined_for_holder",
+        holder=holder,
     )
 
 
@@ -97,7 +100,7 @@ def note(request, pk):
         lambda: services.add_note(
             pk, form.cleaned_data["note"], actor=services.Actor.for_user(request.user)
         ),
-        "Note added.",
+        "note_added",
     )
 
 
@@ -109,7 +112,7 @@ def contacted(request, pk):
         request,
         pk,
         lambda: services.confirm_contact(pk, None, actor=services.Actor.for_user(request.user)),
-        "Marked as contacted.",
+        "marked_contacted",
     )
 
 

@@ -6,6 +6,7 @@ masked in the list (client addresses are health information); the detail page sh
 
 from django.contrib import admin, messages
 
+from config.flash import flash
 from config.readonly_admin import ReadOnlyAdmin
 from notifications.models import OutboxMessage, mask
 from notifications.services import retry_now
@@ -62,7 +63,4 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     def retry_selected(self, request, queryset):
         count = retry_now(queryset.values_list("pk", flat=True))
         skipped = queryset.count() - count
-        note = f" ({skipped} already sent or sending, left alone)" if skipped else ""
-        self.message_user(
-            request, f"{count} message(s) will be retried on the next pass{note}.", messages.SUCCESS
-        )
+        flash(request, messages.SUCCESS, "messages_retry_queued", count=count, skipped=skipped)

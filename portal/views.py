@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from config.durations import short
+from config.flash import flash
 from portal import responsiveness
 from portal.forms import DeclineForm, ProfileForm
 from providers import services as provider_services
@@ -104,9 +105,9 @@ def accept(request, provider, pk):
             expected_round=_expected_round(request),
         )
     except ReferralError as error:
-        messages.error(request, f"{referral.number}: {error.message}")
+        flash(request, messages.ERROR, "refused", number=referral.number, reason=error.message)
     else:
-        messages.success(request, f"You accepted {referral.number}. Please contact the client now.")
+        flash(request, messages.SUCCESS, "you_accepted", referral=referral)
     return redirect("portal:home")
 
 
@@ -116,7 +117,7 @@ def decline(request, provider, pk):
     referral = _visible_referral(provider, pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"{referral.number}: please choose why you are declining.")
+        flash(request, messages.ERROR, "decline_reason_missing", referral=referral)
         return redirect("portal:home")
     try:
         services.decline_referral(
@@ -128,11 +129,9 @@ def decline(request, provider, pk):
             expected_round=form.cleaned_data["round"],
         )
     except ReferralError as error:
-        messages.error(request, f"{referral.number}: {error.message}")
+        flash(request, messages.ERROR, "refused", number=referral.number, reason=error.message)
     else:
-        messages.success(
-            request, f"You declined {referral.number}. It is now available to other providers."
-        )
+        flash(request, messages.SUCCESS, "you_declined", referral=referral)
     return redirect("portal:home")
 
 
@@ -144,9 +143,9 @@ def contacted(request, provider, pk):
     try:
         services.confirm_contact(referral.pk, provider, actor=services.Actor.for_user(request.user))
     except ReferralError as error:
-        messages.error(request, f"{referral.number}: {error.message}")
+        flash(request, messages.ERROR, "refused", number=referral.number, reason=error.message)
     else:
-        messages.success(request, f"Thank you: {referral.number} is marked as contacted.")
+        flash(request, messages.SUCCESS, "you_contacted", referral=referral)
     return redirect("portal:home")
 
 
@@ -166,10 +165,7 @@ def profile(request, provider):
                 languages=data["languages"],
                 photo=data["photo"],
             )
-            text = "Saved." + (
-                " Changes to your public profile wait for staff approval." if change else ""
-            )
-            messages.success(request, text)
+            flash(request, messages.SUCCESS, "profile_saved", pending_approval=change is not None)
             return redirect("portal:profile")
     else:
         form = ProfileForm(initial=_initial(provider, pending))

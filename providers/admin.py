@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from config.flash import flash
 from providers import services
 from providers.models import InsuranceNetwork, Language, ProfileChange, Provider, Specialty
 from providers.roster_csv import COLUMNS, RosterInvalid, export_roster, import_roster
@@ -75,19 +76,11 @@ class ProviderAdmin(admin.ModelAdmin):
             changed += result.changed
             declined += len(result.declined)
             held += result.still_held
-        messages.success(request, f"{changed} provider(s) set {status}.")
+        flash(request, messages.SUCCESS, "providers_status_set", changed=changed, status=status)
         if declined:
-            messages.info(
-                request,
-                f"{declined} waiting referral(s) declined (provider made inactive); the clients "
-                "were sent the Decline Notice and the referrals are available to others.",
-            )
+            flash(request, messages.INFO, "waiting_referrals_declined", declined=declined)
         if held:
-            messages.warning(
-                request,
-                f"{held} referral(s) already accepted stay with the inactive provider(s); decline "
-                "them from the referral if someone else should contact the client.",
-            )
+            flash(request, messages.WARNING, "accepted_referrals_kept", held=held)
 
     @admin.action(description="Set active", permissions=["change"])
     def set_active(self, request, queryset):
@@ -131,11 +124,7 @@ class ProviderAdmin(admin.ModelAdmin):
                 except RosterInvalid as invalid:
                     errors = invalid.errors
                 else:
-                    messages.success(
-                        request,
-                        f"Imported {summary.rows} rows: {summary.created} created, "
-                        f"{summary.updated} updated, {summary.unchanged} unchanged.",
-                    )
+                    flash(request, messages.SUCCESS, "roster_imported", summary=summary)
                     return redirect("admin:providers_provider_changelist")
         elif request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
@@ -221,15 +210,15 @@ class ProfileChangeAdmin(admin.ModelAdmin):
     def new_photo(self, obj):
         return _photo(obj.photo_id, 160)
 
-    def _decide(self, request, queryset, decide, verb):
+    def _decide(self, request, queryset, decide, done: str):
         actor = Actor.for_user(request.user)
-        done = sum(decide(change, actor=actor) for change in queryset)
-        messages.success(request, f"{done} profile change(s) {verb}.")
+        count = sum(decide(change, actor=actor) for change in queryset)
+        flash(request, messages.SUCCESS, done, count=count)
 
     @admin.action(description="Approve: publish on the provider page", permissions=["change"])
     def approve(self, request, queryset):
-        self._decide(request, queryset, services.approve_profile_change, "approved")
+        self._decide(request, queryset, services.approve_profile_change, "profile_changes_approved")
 
     @admin.action(description="Reject", permissions=["change"])
     def reject(self, request, queryset):
-        self._decide(request, queryset, services.reject_profile_change, "rejected")
+        self._decide(request, queryset, services.reject_profile_change, "profile_changes_rejected")

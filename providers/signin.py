@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
 from config.durations import describe
+from config.flash import flash
 from notifications.outbox import Channel, queue_message
 from providers.accounts import user_for
 from providers.models import Provider
@@ -91,7 +92,7 @@ def signin_link(request, token):
     if request.method == "GET":
         return render(request, "signin/confirm.html", {"provider": provider, "next": next_url})
     login(request, user_for(provider), backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, f"Signed in as {provider.name}.")
+    flash(request, messages.SUCCESS, "signed_in", provider=provider)
     return redirect(next_url or "referrals:accept")
 
 
@@ -100,5 +101,5 @@ def signout(request):
     if request.method == "GET":
         return render(request, "signin/signout.html")
     logout(request)
-    messages.success(request, "You are signed out.")
+    flash(request, messages.SUCCESS, "signed_out")
     return redirect("referrals:home")

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from config.flash import flash
 from providers.models import Provider
 from referrals import services
 from referrals.accept_forms import ACCEPT, ClientSearchForm, DecisionForm
@@ -159,7 +160,7 @@ def _decide(request, viewer: Viewer):
             referral = services.accept_referral(
                 data["referral"], provider, actor=actor, expected_round=data["round"]
             )
-            done = f"Referral {referral.number} accepted for {provider.name}. Please contact the client soon."
+            done = "referral_accepted"
         else:
             referral = services.decline_referral(
                 data["referral"],
@@ -168,9 +169,9 @@ def _decide(request, viewer: Viewer):
                 actor=actor,
                 expected_round=data["round"],
             )
-            done = f"Referral {referral.number} declined for {provider.name}. It is now available to other providers, and the client has been told."
+            done = "referral_declined"
     except ReferralError as exc:
         form.add_error(None, exc.message)
         return form, 409
-    messages.success(request, done)
+    flash(request, messages.SUCCESS, done, referral=referral, provider=provider)
     return form, 302
