@@ -10,11 +10,11 @@ escapes it then. Escaping here too would show "O'Neil" as "O&#x27;Neil".
 """
 
 from django.contrib import messages
-from django.template import Context, Engine
+
+from config.plain_text import render_plain
 
 
 def flash(request, level: int, name: str, **context) -> None:
     """Queue the message rendered from templates/flash/<name>.txt, on one line, for the next page."""
-    template = Engine.get_default().get_template(f"flash/{name}.txt")
-    text = template.render(Context(context, autoescape=False))
+    text = render_plain(f"flash/{name}.txt", context)
     messages.add_message(request, level, " ".join(text.split()))

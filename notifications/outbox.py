@@ -9,30 +9,39 @@ from datetime import datetime
 from django.template.loader import render_to_string
 
 from config.context import practice
+from config.plain_text import render_plain
 from notifications.gsm import to_gsm7
 from notifications.models import OutboxMessage
 
 Channel = OutboxMessage.Channel
 
 
+def _slack_text(template_name: str, context: dict) -> str:
+    """Slack mrkdwn decodes only &amp; &lt; &gt;: keep Django's escaping of those (a name with
+    "<" cannot forge a link or mention) and undo the quote entities Slack would show raw."""
+    text = render_to_string(template_name, context)
+    return text.replace("&#x27;", "'").replace("&quot;", '"')
+
+
 def render_message(channel: str, template: str, context: dict) -> dict:
-    """Return subject/body_text/body_html for one message, rendered from its templates."""
+    """Return subject/body_text/body_html for one message, rendered from its templates. Only the
+    HTML part is HTML-escaped; subjects, text parts and SMS are plain text."""
     ctx = {**practice(), **context}
     if channel == Channel.EMAIL:
         base = f"messages/email/{template}"
         return {
-            "subject": " ".join(render_to_string(f"{base}.subject.txt", ctx).split()),
-            "body_text": render_to_string(f"{base}.txt", ctx).strip() + "\n",
+            "subject": " ".join(render_plain(f"{base}.subject.txt", ctx).split()),
+            "body_text": render_plain(f"{base}.txt", ctx).strip() + "\n",
             "body_html": render_to_string(f"{base}.html", ctx),
         }
     if channel == Channel.SLACK:
         return {
             "subject": "",
-            "body_text": render_to_string(f"messages/slack/{template}.txt", ctx).strip(),
+            "body_text": _slack_text(f"messages/slack/{template}.txt", ctx).strip(),
             "body_html": "",
         }
     if channel == Channel.SMS:
-        text = to_gsm7(" ".join(render_to_string(f"messages/sms/{template}.txt", ctx).split()))
+        text = to_gsm7(" ".join(render_plain(f"messages/sms/{template}.txt", ctx).split()))
         return {"subject": "", "body_text": text, "body_html": ""}
     raise ValueError(f"unknown channel {channel!r}")
 

@@ -45,10 +45,13 @@ def test_durations_read_as_people_say_them():
 
 
 def _manage(*args, **env):
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (for Playwright); a real
+    # deployment never has it, and check --deploy rightly refuses it.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": "sqlite:///:memory:", **env},
+        env={**inherited, "DATABASE_URL": "sqlite:///:memory:", **env},
         capture_output=True,
         text=True,
         timeout=60,
