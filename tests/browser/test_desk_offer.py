@@ -43,7 +43,7 @@ def test_staff_filter_the_queue_and_offer_a_referral(page, signed_in):
     assert page.get_by_text("Offered to Dana Reyes.").is_visible()
     timeline = page.locator(".timeline")
     assert timeline.get_by_text("Offered to a provider by staff").is_visible()
-    assert timeline.get_by_text("provider_referral to dana@example.com").first.is_visible()
+    assert timeline.get_by_text("to dana@example.com").first.is_visible()
     referral = Referral.objects.get(pk=wanted.pk)
     assert referral.status == Referral.Status.PENDING and referral.offered_to == dana
     assert referral.events.filter(kind=ReferralEvent.Kind.OFFERED, actor_label="intake").exists()
