@@ -20,7 +20,8 @@ token is answered `401`.
 one entry per field. Other errors are `{"detail": "..."}`: `400` malformed request (not JSON, bad
 `Idempotency-Key`), `401`, `404`, `413` body too large. Nothing is saved when a request fails.
 
-**Retries.** Send an `Idempotency-Key` header with `POST /api/referrals`; see that endpoint.
+**Retries.** Send an `Idempotency-Key` header with `POST /api/referrals`; a key is remembered for
+24 hours. See that endpoint.
 
 Status answers never include the client's name or contact details.
 """

@@ -9,6 +9,11 @@ is refused (422), following the IETF httpapi "Idempotency-Key" draft.
 Two simultaneous requests with one key both try to insert the record; the unique constraint lets
 one commit, the other's transaction (its referral included) rolls back, and it answers from the
 winner's record.
+
+A key is remembered for RETENTION (24 hours), as the endpoint's documentation says: after that
+the same key is a new request and creates a new referral. The worker deletes expired records
+(`purge_expired`); one it has not reached yet is already ignored, so the answer never depends on
+when the worker last ran.
 """
 
 import hashlib
@@ -16,8 +21,10 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from ninja import Schema
 from ninja.errors import HttpError
 
@@ -28,6 +35,8 @@ from referrals.models import Referral
 HEADER = "Idempotency-Key"
 _VISIBLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
 CREATED = 201
+RETENTION = timedelta(hours=24)
+PURGE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -58,12 +67,12 @@ def fingerprint(payload: Schema) -> str:
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
-def _stored(token: ApiToken, key: str, body_fingerprint: str) -> Outcome | None:
+def _stored(token: ApiToken, key: str, body_fingerprint: str, now: datetime) -> Outcome | None:
     record = (
         IdempotencyKey.objects.select_related(
             "referral__insurance_network", "referral__accepted_by"
         )
-        .filter(token=token, key=key)
+        .filter(token=token, key=key, created_at__gt=now - RETENTION)
         .first()
     )
     if record is None:
@@ -84,11 +93,16 @@ def create_once(
     """Run `create` unless this token already did so with this key; see the module docstring."""
     if key is None:
         return Outcome(create(), CREATED, replayed=False)
-    earlier = _stored(token, key, body_fingerprint)
+    now = timezone.now()
+    earlier = _stored(token, key, body_fingerprint, now)
     if earlier is not None:
         return earlier
     try:
         with transaction.atomic():
+            # An expired record the worker has not purged yet would block the new one.
+            IdempotencyKey.objects.filter(
+                token=token, key=key, created_at__lte=now - RETENTION
+            ).delete()
             referral = create()
             IdempotencyKey.objects.create(
                 token=token,
@@ -96,11 +110,30 @@ def create_once(
                 fingerprint=body_fingerprint,
                 referral=referral,
                 response_status=CREATED,
+                created_at=now,
             )
     except IntegrityError:
         # Another request with this key committed first; everything we wrote is rolled back.
-        earlier = _stored(token, key, body_fingerprint)
+        earlier = _stored(token, key, body_fingerprint, now)
         if earlier is None:
             raise
         return earlier
     return Outcome(referral, CREATED, replayed=False)
+
+
+def purge_expired(now: datetime) -> int:
+    """Delete up to PURGE_BATCH records older than RETENTION; returns how many went.
+
+    Safe with several workers: two may pick the same rows, and a row already deleted is simply
+    not deleted again.
+    """
+    cutoff = now - RETENTION
+    expired = list(
+        IdempotencyKey.objects.filter(created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:PURGE_BATCH]
+    )
+    if not expired:
+        return 0
+    deleted, _ = IdempotencyKey.objects.filter(pk__in=expired, created_at__lte=cutoff).delete()
+    return deleted

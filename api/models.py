@@ -7,7 +7,7 @@ prefix is the first characters of the secret, so staff can tell tokens apart in 
 An `IdempotencyKey` remembers, per token, the referral a keyed POST created, so a retried request
 gets that referral back instead of creating a second one. Its unique (token, key) constraint is
 what makes two simultaneous retries safe: the row is written in the referral's transaction, and
-the loser's transaction rolls back whole.
+the loser's transaction rolls back whole. Keys are kept 24 hours (api.idempotency.RETENTION).
 """
 
 import hashlib
@@ -74,6 +74,8 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_once_per_token"),
         ]
+        # The worker looks for expired keys every pass (api.idempotency.purge_expired).
+        indexes = [models.Index(fields=["created_at"], name="idempotency_key_created")]
 
     def __str__(self):
         return f"{self.key} → {self.referral_id}"

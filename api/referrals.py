@@ -139,7 +139,8 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
     "Send an `Idempotency-Key` header (any printable ASCII up to 200 characters, e.g. a UUID) "
     "to retry safely: a repeat with the same key and body returns the referral created the first "
     "time, with the original status 201 and the header `Idempotent-Replayed: true`; the same key "
-    "with a different body is refused with 422.",
+    "with a different body is refused with 422. A key is remembered for 24 hours from the first "
+    "request: after that it is forgotten, and a request with it creates a new referral.",
 )
 def create_referral(
     request: HttpRequest,

@@ -3,6 +3,7 @@
 The sign-in page answers the same whether or not the address belongs to a provider, so it never
 tells anyone who works here. Opening the emailed link (GET) shows a button; only the POST signs
 in, so a mail scanner following the link neither signs in nor spends it. Staff use /admin/.
+Sign-in emails are rate-limited per address and per client IP (`providers.signin_throttle`).
 """
 
 import uuid
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from config.durations import describe
 from config.flash import flash
 from notifications.outbox import Channel, queue_message
+from providers import signin_throttle
 from providers.accounts import user_for
 from providers.models import Provider
 from providers.signin_links import LinkExpired, LinkInvalid, make_signin_url, read_signin_token
@@ -46,7 +48,9 @@ def signin(request):
     if request.method == "POST":
         form = SignInForm(request.POST)
         if form.is_valid():
-            _send_link(form.cleaned_data["email"], _safe_next(request, form.cleaned_data["next"]))
+            email = form.cleaned_data["email"]
+            if signin_throttle.allow(email, request.META.get("REMOTE_ADDR", "")):
+                _send_link(email, _safe_next(request, form.cleaned_data["next"]))
             return render(
                 request,
                 "signin/check_email.html",

@@ -4,6 +4,7 @@ import socket
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
 
 from notifications.transports import development
 from providers.models import InsuranceNetwork, Provider
@@ -33,6 +34,14 @@ def clear_development_outbox():
     development.delivered.clear()
     yield
     development.delivered.clear()
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Counters in the cache (the sign-in throttle) start at zero in every test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)

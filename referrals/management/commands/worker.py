@@ -1,8 +1,8 @@
 """`manage.py worker`: fire due deadlines and deliver the outbox, forever or `--once`.
 
-The main thread handles deadlines; each channel (Slack, email, SMS) is drained by its own thread,
-so a slow or broken channel never holds up the others. SIGTERM and Ctrl-C stop it cleanly after
-the current message.
+The main thread handles deadlines, and forgets API idempotency keys older than 24 hours; each
+channel (Slack, email, SMS) is drained by its own thread, so a slow or broken channel never holds
+up the others. SIGTERM and Ctrl-C stop it cleanly after the current message.
 """
 
 import logging
@@ -16,6 +16,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from api.idempotency import purge_expired
 from notifications.clients import announce_development_channels, build_transport
 from notifications.dispatcher import drain_channel, sweep_stuck
 from notifications.models import OutboxMessage
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             raise CommandError("--now only makes sense with --once.")
         if once:
             counts = run_due(at or timezone.now())
+            purge_expired(at or timezone.now())
             sent = {
                 ch: drain_channel(build_transport(ch), now=at)
                 for ch in OutboxMessage.Channel.values
@@ -74,6 +76,7 @@ class Command(BaseCommand):
                 if any(counts.values()):
                     log.info("deadlines: %s", counts)
                 sweep_stuck(timezone.now())
+                purge_expired(timezone.now())
             except Exception:
                 log.exception("deadline pass failed; will try again")
                 close_old_connections()
