@@ -1,7 +1,9 @@
 """Limits on sign-in emails, so /signin/ cannot be used to flood a provider's inbox.
 
 At most ADDRESS_LIMIT emails per address and REQUEST_LIMIT requests per client IP (REMOTE_ADDR)
-in a WINDOW. Over a limit nothing is sent, but the page is the same "check your email" as
+in a WINDOW. The IP limit is generous on purpose: behind the production proxy, or in a clinic
+where everyone shares one public address, every provider's request comes from the same IP, and
+a practice's own sign-ins must never reach it; it only stops a flood across many addresses. Over a limit nothing is sent, but the page is the same "check your email" as
 always, so the limit tells no one which addresses belong to providers.
 
 Counters live in Django's cache: a fixed window that starts at the first request and expires
@@ -17,7 +19,7 @@ from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
 ADDRESS_LIMIT = 5
-REQUEST_LIMIT = 20
+REQUEST_LIMIT = 100
 WINDOW = timedelta(hours=1)
 
 _SALT = "providers.signin-throttle"
