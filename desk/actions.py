@@ -11,8 +11,8 @@ from config.flash import flash
 from desk.forms import DeclineForm, NoteForm, OfferForm
 from referrals import services
 from referrals.eligibility import offer_candidates
-from referrals.errors import ReferralError
 from referrals.models import Referral
+from referrals.outcome import flash_outcome
 
 
 def _back(pk):
@@ -26,12 +26,7 @@ def _form_errors(request, form) -> None:
 
 
 def _run(request, pk, action, done: str, **context):
-    try:
-        action()
-    except ReferralError as exc:
-        flash(request, messages.ERROR, "refused", reason=exc.message)
-    else:
-        flash(request, messages.SUCCESS, done, **context)
+    flash_outcome(request, action, done, **context)
     return _back(pk)
 
 

@@ -22,8 +22,8 @@ from providers import services as provider_services
 from providers.models import Language, ProfileChange, Specialty
 from referrals import services
 from referrals.eligibility import open_referrals_for
-from referrals.errors import ReferralError
 from referrals.models import Referral
+from referrals.outcome import flash_outcome
 
 
 def provider_required(view):
@@ -97,17 +97,18 @@ def _expected_round(request):
 @provider_required
 def accept(request, provider, pk):
     referral = _visible_referral(provider, pk)
-    try:
-        services.accept_referral(
+    flash_outcome(
+        request,
+        lambda: services.accept_referral(
             referral.pk,
             provider,
             actor=services.Actor.for_user(request.user),
             expected_round=_expected_round(request),
-        )
-    except ReferralError as error:
-        flash(request, messages.ERROR, "refused", number=referral.number, reason=error.message)
-    else:
-        flash(request, messages.SUCCESS, "you_accepted", referral=referral)
+        ),
+        "you_accepted",
+        number=referral.number,
+        referral=referral,
+    )
     return redirect("portal:home")
 
 
@@ -119,19 +120,20 @@ def decline(request, provider, pk):
     if not form.is_valid():
         flash(request, messages.ERROR, "decline_reason_missing", referral=referral)
         return redirect("portal:home")
-    try:
-        services.decline_referral(
+    flash_outcome(
+        request,
+        lambda: services.decline_referral(
             referral.pk,
             provider,
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
             actor=services.Actor.for_user(request.user),
             expected_round=form.cleaned_data["round"],
-        )
-    except ReferralError as error:
-        flash(request, messages.ERROR, "refused", number=referral.number, reason=error.message)
-    else:
-        flash(request, messages.SUCCESS, "you_declined", referral=referral)
+        ),
+        "you_declined",
+        number=referral.number,
+        referral=referral,
+    )
     return redirect("portal:home")
 
 
@@ -140,12 +142,15 @@ def decline(request, provider, pk):
 def contacted(request, provider, pk):
     """I contacted the client: the referral leaves the intake staff's queue."""
     referral = _visible_referral(provider, pk)
-    try:
-        services.confirm_contact(referral.pk, provider, actor=services.Actor.for_user(request.user))
-    except ReferralError as error:
-        flash(request, messages.ERROR, "refused", number=referral.number, reason=error.message)
-    else:
-        flash(request, messages.SUCCESS, "you_contacted", referral=referral)
+    flash_outcome(
+        request,
+        lambda: services.confirm_contact(
+            referral.pk, provider, actor=services.Actor.for_user(request.user)
+        ),
+        "you_contacted",
+        number=referral.number,
+        referral=referral,
+    )
     return redirect("portal:home")
 
 
