@@ -9,6 +9,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from config.csv_cells import write_cell
 from desk import analytics as figures
 from desk import charts
 from desk.forms import AnalyticsFilterForm
@@ -123,22 +124,21 @@ def _export_rows(qs):
         "created_at", "pk"
     )
     for r in rows.iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                r.number,
-                _iso(r.created_at),
-                r.kind,
-                r.network_label,
-                r.preferred_provider.name if r.preferred_provider else "",
-                r.status,
-                r.accepted_by.name if r.accepted_by else "",
-                _iso(r.first_response_at),
-                "" if r.response_seconds is None else r.response_seconds,
-                "" if r.accept_seconds is None else r.accept_seconds,
-                r.declines,
-                "yes" if r.expired_at else "no",
-            ]
-        )
+        row = [
+            r.number,
+            _iso(r.created_at),
+            r.kind,
+            r.network_label,
+            r.preferred_provider.name if r.preferred_provider else "",
+            r.status,
+            r.accepted_by.name if r.accepted_by else "",
+            _iso(r.first_response_at),
+            "" if r.response_seconds is None else r.response_seconds,
+            "" if r.accept_seconds is None else r.accept_seconds,
+            r.declines,
+            "yes" if r.expired_at else "no",
+        ]
+        yield writer.writerow([write_cell(value) for value in row])
 
 
 @staff_member_required

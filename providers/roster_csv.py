@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from config.csv_cells import read_cell, write_cell
 from providers.models import BIO_MAX, InsuranceNetwork, Language, Provider, Specialty
 from providers.services import set_provider_status
 from referrals.services import Actor
@@ -99,7 +100,8 @@ def parse(data: bytes | str) -> list[RosterRow]:
                     RowError(start, f"{len(record)} columns, the header has {len(header)}")
                 )
                 continue
-            values, row_errors = _clean(dict(zip(header, record, strict=True)))
+            cells = (read_cell(cell) for cell in record)
+            values, row_errors = _clean(dict(zip(header, cells, strict=True)))
             email = values.get("email")
             if email and email in first_line_of:
                 row_errors.append(f"email: {email} is also on line {first_line_of[email]}")
@@ -279,19 +281,18 @@ def export_roster(providers=None) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for p in providers.order_by("last_name", "first_name", "pk"):
-        writer.writerow(
-            [
-                p.first_name,
-                p.last_name,
-                p.email,
-                p.phone,
-                p.slack_user_id,
-                p.status,
-                "; ".join(n.name for n in p.insurance_networks.all()),
-                p.credentials,
-                "; ".join(s.name for s in p.specialties.all()),
-                "; ".join(lang.name for lang in p.languages.all()),
-                p.bio,
-            ]
-        )
+        row = [
+            p.first_name,
+            p.last_name,
+            p.email,
+            p.phone,
+            p.slack_user_id,
+            p.status,
+            "; ".join(n.name for n in p.insurance_networks.all()),
+            p.credentials,
+            "; ".join(s.name for s in p.specialties.all()),
+            "; ".join(lang.name for lang in p.languages.all()),
+            p.bio,
+        ]
+        writer.writerow([write_cell(value) for value in row])
     return out.getvalue()
