@@ -4,7 +4,6 @@ and what needs attention. Reads only; every change goes through `referrals.servi
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from notifications.models import OutboxMessage
@@ -46,8 +45,8 @@ class Deadline:
 def deadlines(referral: Referral) -> list[Deadline]:
     """The clocks running on a referral, soonest first."""
     found = []
-    if referral.status == Status.PENDING:
-        found.append(Deadline("link expires", referral.offered_at + settings.REFERRAL_LINK_TTL))
+    if referral.link_expires_at:
+        found.append(Deadline("link expires", referral.link_expires_at))
     if referral.remind_at:
         found.append(Deadline("24-hour reminder", referral.remind_at))
     if referral.expires_at:

@@ -7,7 +7,6 @@ changed in a URL answers 404; every change goes through `referrals.services` or
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,7 +44,7 @@ def home(request, provider):
     waiting, available, accepted = [], [], []
     for referral in mine.order_by("created_at"):
         if referral.status == Referral.Status.PENDING:
-            referral.link_until = referral.offered_at + settings.REFERRAL_LINK_TTL
+            referral.link_until = referral.link_expires_at
             waiting.append(referral)
         elif referral.status == Referral.Status.AVAILABLE:
             available.append(referral)

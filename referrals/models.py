@@ -77,6 +77,11 @@ class Referral(models.Model):
     expired_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was last declined automatically."
     )
+    link_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the provider it waits for was last emailed an Accept/Decline link.",
+    )
     contacted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the holder confirmed they contacted the client."
     )
@@ -143,6 +148,13 @@ class Referral(models.Model):
     @property
     def network_label(self) -> str:
         return self.insurance_network.name if self.insurance_network_id else "Self-pay / other"
+
+    @property
+    def link_expires_at(self):
+        """While it waits for one provider: when the newest emailed link stops working."""
+        if self.status != self.Status.PENDING or self.link_sent_at is None:
+            return None
+        return self.link_sent_at + settings.REFERRAL_LINK_TTL
 
     @property
     def is_open(self) -> bool:

@@ -156,6 +156,7 @@ def create_referral(
             created_at=at,
             offered_at=at,
             remind_at=at + settings.REFERRAL_REMINDER_AFTER,
+            link_sent_at=at if preferred_provider else None,
             expires_at=at + settings.REFERRAL_EXPIRE_AFTER,
             slack_channel=settings.SLACK_CHANNEL,
         )
@@ -327,7 +328,9 @@ def send_reminders(referral_id: int, *, now: datetime | None = None) -> bool:
         if referral is None:
             return False
         referral.remind_at = None
-        referral.save(update_fields=["remind_at"])
+        if referral.status == Status.PENDING:
+            referral.link_sent_at = at  # the Referral Reminder carries a fresh link
+        referral.save(update_fields=["remind_at", "link_sent_at"])
         event = _event(referral, ReferralEvent.Kind.REMINDED, WORKER, at)
         notify.on_reminder(referral, event)
     return True
@@ -367,6 +370,7 @@ def offer_referral(
         referral.status = Status.PENDING
         referral.offered_to = provider
         referral.remind_at = at + settings.REFERRAL_REMINDER_AFTER
+        referral.link_sent_at = at
         _start_round(referral, at)
         referral.save()
         event = _event(

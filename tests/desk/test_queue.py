@@ -132,3 +132,14 @@ def test_needs_attention_lists_expired_failed_and_uncovered(
     assert attention["failed_count"] == 1 and attention["failed"][0].pk == failed.pk
     assert [r.pk for r in attention["uncovered"]] == [uncovered.pk]
     assert Referral.objects.get(pk=expired.pk).status == Referral.Status.AVAILABLE
+
+
+def test_after_the_24_hour_reminder_the_link_clock_follows_the_fresh_link(
+    staff_client, make_referral, ana, aetna, t0
+):
+    referral = make_referral(network=aetna, preferred=ana, now=t0)
+    services.send_reminders(referral.pk, now=t0 + timedelta(hours=24))
+    with time_machine.travel(t0 + timedelta(hours=30), tick=False):
+        row = staff_client.get(QUEUE).context["page"].object_list[0]
+    [link] = [d for d in row.deadlines if d.label == "link expires"]
+    assert link.at == t0 + timedelta(hours=36)  # the reminder's link, 12 hours from 24 h
