@@ -144,7 +144,7 @@ def deliver_batch(
         if stop is not None and stop.is_set():
             _release(messages[index:])
             break
-        _pace(transport)
+        _pace(transport, transport.cost(message))
         if not _renew_claim(message):
             continue  # swept while this batch waited; it is another claim's to send now
         try:
@@ -162,19 +162,19 @@ def deliver_batch(
     return sent, False
 
 
-def _pace(transport: Transport) -> None:
-    """A token bucket: one send per `min_interval` on average (across batches too), up to
-    PACE_BURST at once after a quiet spell, so a steady stream at exactly the channel's rate
-    does not queue up behind the pacing itself."""
+def _pace(transport: Transport, cost: int = 1) -> None:
+    """A token bucket: `cost` units (one send; an SMS's segments) per `min_interval` on average,
+    across batches too, up to PACE_BURST at once after a quiet spell, so a steady stream at
+    exactly the channel's rate does not queue up behind the pacing itself."""
     if not transport.min_interval:
         return
     now = time.monotonic()
     earned = (now - transport.pace_counted_at) / transport.min_interval
-    tokens = min(PACE_BURST, transport.pace_tokens + earned)
-    if tokens < 1:
-        time.sleep((1 - tokens) * transport.min_interval)
-        tokens = 1
-    transport.pace_tokens = tokens - 1
+    tokens = min(max(PACE_BURST, cost), transport.pace_tokens + earned)
+    if tokens < cost:
+        time.sleep((cost - tokens) * transport.min_interval)
+        tokens = cost
+    transport.pace_tokens = tokens - cost
     transport.pace_counted_at = time.monotonic()
 
 

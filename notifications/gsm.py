@@ -15,8 +15,15 @@ PLAIN = str.maketrans(
     {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " "}
 )
 SEGMENT = 160
+CONCATENATED_SEGMENT = 153  # a longer text is sent in parts, each carrying a 7-septet header
 
 
 def to_gsm7(text: str) -> str:
     text = text.translate(PLAIN)
     return "".join(c if c in GSM7 or c in GSM7_EXTENDED else "?" for c in text)
+
+
+def segments(text: str) -> int:
+    """How many SMS segments a GSM-7 text is billed and rate-limited as."""
+    septets = len(text) + sum(1 for c in text if c in GSM7_EXTENDED)
+    return 1 if septets <= SEGMENT else -(-septets // CONCATENATED_SEGMENT)

@@ -30,3 +30,7 @@ class Transport:
 
     def send(self, message: OutboxMessage) -> str:
         raise NotImplementedError
+
+    def cost(self, message: OutboxMessage) -> int:
+        """How many of the channel's rate-limit units sending `message` uses (SMS: segments)."""
+        return 1

@@ -2,6 +2,7 @@
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
+from notifications.gsm import segments
 from notifications.models import OutboxMessage
 from notifications.transports.base import DeliveryError, Transport
 
@@ -16,6 +17,9 @@ class SmsTransport(Transport):
         self.client = client
         self.from_number = from_number
         self.min_interval = min_interval  # about one segment per second per sending number
+
+    def cost(self, message: OutboxMessage) -> int:
+        return segments(message.body_text)  # a sending number is limited per segment
 
     def send(self, message: OutboxMessage) -> str:
         try:
