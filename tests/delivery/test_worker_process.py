@@ -1,6 +1,7 @@
 """The real `manage.py worker` process: killed with SIGKILL mid-batch and restarted it loses
 nothing and repeats at most the one message per channel it was sending; a hanging channel does
-not hold up the others; it names unconfigured channels once and stops cleanly on SIGTERM."""
+not hold up the others; it names unconfigured channels once and stops cleanly on SIGTERM, even
+in the middle of a batch."""
 
 import signal
 import time
@@ -54,6 +55,34 @@ def test_worker_killed_mid_batch_then_restarted_loses_nothing(
     assert 3 <= len(posted) <= 4  # at most the one post that was in flight is repeated
     assert 6 <= len(channels.smtp.messages) <= 7
     assert 3 <= len(channels.sms.messages) <= 4
+
+
+def test_sigterm_mid_batch_finishes_the_message_in_hand_and_hands_back_the_rest(
+    channels, worker_env, make_referral, ana, aetna, tmp_path
+):
+    numbers = [make_referral(network=aetna, preferred=ana).number for _ in range(4)]
+    channels.slack.fail("slow", delay=0.6)
+
+    first = start_worker(worker_env, tmp_path / "worker.log")
+    try:
+        assert channels.slack.wait_for(lambda: len(channels.slack.posts) >= 1, timeout=20)
+    finally:
+        started = time.monotonic()
+        assert stop_worker(first, signal.SIGTERM) == 0  # a clean exit
+    assert time.monotonic() - started < 5  # it did not work through the whole backlog first
+    assert not OutboxMessage.objects.filter(status="inflight").exists()  # nothing left held
+    assert OutboxMessage.objects.filter(channel="slack", status="queued").exists()
+
+    channels.slack.recover()
+    second = start_worker(worker_env, tmp_path / "worker.log")
+    try:
+        assert channels.slack.wait_for(
+            lambda: not OutboxMessage.objects.exclude(status="sent").exists(), timeout=30
+        ), (tmp_path / "worker.log").read_text()
+    finally:
+        assert stop_worker(second) == 0
+    posted = [p["text"] for p in channels.slack.posts]
+    assert len(posted) == 4 and all(any(n in t for t in posted) for n in numbers)  # exactly once
 
 
 def test_a_hanging_slack_does_not_delay_email_or_sms(
