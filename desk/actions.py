@@ -61,10 +61,7 @@ def decline(request, pk):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(pk)
-    holder = referral.offered_to or referral.accepted_by
-    if holder is None:
-        flash(request, messages.ERROR, "nothing_to_decline")
-        return _back(pk)
+    holder = referral.offered_to or referral.accepted_by  # None: the service refuses
     return _run(
         request,
         pk,

@@ -112,7 +112,7 @@ def summary(qs: QuerySet, now: datetime) -> Row:
     percentiles.fill([row], qs, None, "response_seconds", "response")
     percentiles.fill([row], qs, None, "accept_seconds", "accept")
     return _row(
-        "All referrals",
+        "",  # the whole period: the page names it
         None,
         row,
         percentiles.pick(row, "response"),

@@ -10,9 +10,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from config.csv_cells import write_cell
+from config.durations import short
 from desk import analytics as figures
 from desk import charts
-from desk.forms import AnalyticsFilterForm
+from desk.forms import AnalyticsFilterForm, period
 from referrals.models import Referral
 
 
@@ -20,14 +21,8 @@ def _filtered(request):
     """(form, referrals in the chosen period/type/network); a bad filter falls back to defaults
     and the form shows why."""
     form = AnalyticsFilterForm(request.GET or None)
-    if not form.is_valid():
-        form_for_defaults = AnalyticsFilterForm({})
-        form_for_defaults.is_valid()
-        start, end = form_for_defaults.period()
-        data = {}
-    else:
-        start, end = form.period()
-        data = form.cleaned_data
+    data = form.cleaned_data if form.is_valid() else {}
+    start, end = period(data)
     zone = timezone.get_current_timezone()
     since = datetime.combine(start, time.min, zone)
     qs = Referral.objects.filter(
@@ -76,17 +71,12 @@ def analytics(request):
             "distribution": distribution,
             "unmet": figures.unmet_demand(qs),
             "query": request.GET.urlencode(),
-            "distribution_chart": charts.horizontal(
-                "Time to first response", [(label, n) for label, n in distribution]
-            ),
+            "distribution_chart": charts.horizontal(distribution),
             "weekly_chart": charts.weekly(
-                "Referrals per week, and how many were answered within 12 hours",
-                [(w.label, w.received, w.counts["goal_met"]) for w in weeks],
+                [(w.label, w.received, w.counts["goal_met"]) for w in weeks]
             ),
             "provider_chart": charts.horizontal(
-                "Median time to answer an offer, per provider",
-                [(p.provider.name, p.median) for p in providers],
-                fmt=charts.seconds_text,
+                [(p.provider.name, p.median) for p in providers], fmt=short
             ),
         },
     )

@@ -3,8 +3,6 @@ external resource, readable by a screen reader through the figure captions and d
 
 from dataclasses import dataclass
 
-from config.durations import short
-
 
 @dataclass
 class Bar:
@@ -19,16 +17,17 @@ class Bar:
 
 @dataclass
 class Chart:
+    """Geometry only: captions and words are in the templates that draw it."""
+
     width: int
     height: int
     bars: list[Bar]
-    title: str
 
 
 LABEL_W, ROW_H, GAP, PLOT_W = 170, 22, 6, 380
 
 
-def horizontal(title: str, items: list[tuple[str, float | None]], fmt=str) -> Chart:
+def horizontal(items: list[tuple[str, float | None]], fmt=str) -> Chart:
     """One bar per item, longest = full width; `fmt` turns a value into the text beside it."""
     top = max((v for _, v in items if v), default=0) or 1
     bars = []
@@ -44,10 +43,10 @@ def horizontal(title: str, items: list[tuple[str, float | None]], fmt=str) -> Ch
                 height=ROW_H,
             )
         )
-    return Chart(LABEL_W + PLOT_W + 90, max(1, len(items)) * (ROW_H + GAP), bars, title)
+    return Chart(LABEL_W + PLOT_W + 90, max(1, len(items)) * (ROW_H + GAP), bars)
 
 
-def weekly(title: str, weeks: list[tuple[str, int, int]]) -> Chart:
+def weekly(weeks: list[tuple[str, int, int]]) -> Chart:
     """Columns per week: referrals received, the part answered within the goal drawn darker.
     `weeks` holds (label, received, answered within goal)."""
     col_w, plot_h, base = 28, 160, 180
@@ -57,12 +56,6 @@ def weekly(title: str, weeks: list[tuple[str, int, int]]) -> Chart:
         x = 40 + i * (col_w + GAP)
         total_h = plot_h * received / top
         met_h = plot_h * met / top
-        bars.append(
-            Bar(label, f"{received} received", x, base - total_h, col_w, total_h, "bar-late")
-        )
-        bars.append(Bar(label, f"{met} within 12 h", x, base - met_h, col_w, met_h, "bar"))
-    return Chart(40 + max(1, len(weeks)) * (col_w + GAP) + 10, 230, bars, title)
-
-
-def seconds_text(value: float | None) -> str:
-    return short(value)
+        bars.append(Bar(label, str(received), x, base - total_h, col_w, total_h, "bar-late"))
+        bars.append(Bar(label, str(met), x, base - met_h, col_w, met_h, "bar"))
+    return Chart(40 + max(1, len(weeks)) * (col_w + GAP) + 10, 230, bars)

@@ -45,6 +45,17 @@ class QueueFilterForm(forms.Form):
         ]
 
 
+DEFAULT_WEEKS = 12
+
+
+def period(data: dict):
+    """The dates chosen in a cleaned AnalyticsFilterForm, defaulting to the last 12 weeks up to
+    today (display time zone)."""
+    end = data.get("end") or timezone.localdate()
+    start = data.get("start") or end - timedelta(weeks=DEFAULT_WEEKS)
+    return start, end
+
+
 class AnalyticsFilterForm(forms.Form):
     start = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -57,8 +68,6 @@ class AnalyticsFilterForm(forms.Form):
     )
     network = forms.ChoiceField(label="Insurance network", required=False)
 
-    DEFAULT_WEEKS = 12
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["network"].choices = _network_choices()
@@ -69,13 +78,6 @@ class AnalyticsFilterForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError("“From” must be on or before “To”.")
         return data
-
-    def period(self):
-        """The chosen dates, defaulting to the last 12 weeks up to today (display time zone)."""
-        today = timezone.localdate()
-        end = self.cleaned_data.get("end") or today
-        start = self.cleaned_data.get("start") or end - timedelta(weeks=self.DEFAULT_WEEKS)
-        return start, end
 
 
 class OfferForm(forms.Form):

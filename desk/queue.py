@@ -54,9 +54,9 @@ def deadlines(referral: Referral) -> list[Deadline]:
     return sorted(found, key=lambda d: d.at)
 
 
-def next_deadline(referral: Referral, now: datetime) -> Deadline | None:
-    upcoming = [d for d in deadlines(referral) if d.at > now]
-    return upcoming[0] if upcoming else None
+def next_deadline(clocks: list[Deadline], now: datetime) -> Deadline | None:
+    """The first of `deadlines(referral)` still ahead."""
+    return next((d for d in clocks if d.at > now), None)
 
 
 def open_referrals() -> QuerySet[Referral]:

@@ -26,7 +26,7 @@ def queue(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for referral in page:
         referral.deadlines = selectors.deadlines(referral)
-        referral.next_deadline = selectors.next_deadline(referral, now)
+        referral.next_deadline = selectors.next_deadline(referral.deadlines, now)
         referral.urgency = referral.next_deadline.urgency(now) if referral.next_deadline else ""
     context = {
         "form": form,

@@ -214,7 +214,7 @@ def accept_referral(
 
 def decline_referral(
     referral_id: int,
-    provider: Provider,
+    provider: Provider | None,
     *,
     reason: str,
     actor: Actor,
@@ -225,7 +225,8 @@ def decline_referral(
     """The provider is unavailable, or contacted the client and they will not go ahead.
 
     The client gets the Decline Notice and the referral becomes available to other providers,
-    with a fresh 48-hour clock.
+    with a fresh 48-hour clock. `provider` None (nobody holds it) is refused like anyone else
+    who does not hold it.
     """
     at = _now(now)
     if reason not in Reason.values or reason == Reason.EXPIRED:

@@ -28,6 +28,17 @@ def worker_env(channels):
     }
 
 
+def restart_until_all_sent(channels, worker_env, log_path) -> None:
+    """Start a fresh worker, wait until every outbox row is sent, and stop it cleanly."""
+    worker = start_worker(worker_env, log_path)
+    try:
+        assert channels.slack.wait_for(
+            lambda: not OutboxMessage.objects.exclude(status="sent").exists(), timeout=30
+        ), log_path.read_text()
+    finally:
+        assert stop_worker(worker) == 0
+
+
 def test_worker_killed_mid_batch_then_restarted_loses_nothing(
     channels, worker_env, make_referral, ana, aetna, tmp_path
 ):
@@ -42,13 +53,7 @@ def test_worker_killed_mid_batch_then_restarted_loses_nothing(
     assert OutboxMessage.objects.filter(status="inflight").exists()  # it died holding rows
 
     channels.slack.recover()
-    second = start_worker(worker_env, tmp_path / "worker.log")
-    try:
-        assert channels.slack.wait_for(
-            lambda: not OutboxMessage.objects.exclude(status="sent").exists(), timeout=30
-        ), (tmp_path / "worker.log").read_text()
-    finally:
-        assert stop_worker(second) == 0
+    restart_until_all_sent(channels, worker_env, tmp_path / "worker.log")
 
     posted = [p["text"] for p in channels.slack.posts]
     assert all(any(n in text for text in posted) for n in numbers)  # none lost
@@ -74,13 +79,7 @@ def test_sigterm_mid_batch_finishes_the_message_in_hand_and_hands_back_the_rest(
     assert OutboxMessage.objects.filter(channel="slack", status="queued").exists()
 
     channels.slack.recover()
-    second = start_worker(worker_env, tmp_path / "worker.log")
-    try:
-        assert channels.slack.wait_for(
-            lambda: not OutboxMessage.objects.exclude(status="sent").exists(), timeout=30
-        ), (tmp_path / "worker.log").read_text()
-    finally:
-        assert stop_worker(second) == 0
+    restart_until_all_sent(channels, worker_env, tmp_path / "worker.log")
     posted = [p["text"] for p in channels.slack.posts]
     assert len(posted) == 4 and all(any(n in t for t in posted) for n in numbers)  # exactly once
 
