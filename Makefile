@@ -17,6 +17,9 @@ install: $(VENV)/.installed
 
 # Links in messages point at the address being served unless SITE_URL says otherwise.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
+# Production is the default (see README); these development targets opt out of it.
+run worker: export DEBUG ?= true
+test test-fast: export DEBUG = true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty

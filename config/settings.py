@@ -31,10 +31,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} must be true or false.")
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
-if not DEBUG and SECRET_KEY.startswith("dev-only"):
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+# Production is the default: only DEBUG=true (set by `make run` and the tests) allows the
+# development key, which is published in this repository. Anything else refuses to start.
+DEBUG = env_bool("DEBUG", False)
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a secret of at least 50 characters (not the development key) "
+        "unless DEBUG=true. Generate one with: python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'"
+    )
 
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PRACTICE_NAME = env("PRACTICE_NAME", "Hello Practice Counseling Group")

@@ -82,3 +82,56 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _manage_as_operator(*args, **env):
+    """`manage.py` as an operator would start it: no DEBUG unless given, the real settings."""
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**inherited, "DATABASE_URL": "sqlite:///:memory:", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        None,
+        "",
+        "short-but-secret",
+        "dev-only-insecure-key-change-me-in-production-0123456789abcdef",
+    ],
+    ids=["unset", "empty", "short", "development-key"],
+)
+def test_without_debug_start_up_refuses_a_missing_short_or_development_secret_key(secret_key):
+    env = {} if secret_key is None else {"SECRET_KEY": secret_key}
+    result = _manage_as_operator("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to a secret of at least 50 characters" in result.stderr
+    assert "unless DEBUG=true" in result.stderr
+
+
+def test_debug_false_is_production_too():
+    result = _manage_as_operator("check", DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_without_debug_a_long_secret_key_starts():
+    result = _manage_as_operator(
+        "check", SECRET_KEY="s" * 20 + "-a-production-secret-0123456789abcdef"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_debug_true_runs_with_the_development_key():
+    result = _manage_as_operator("check", DEBUG="true")
+    assert result.returncode == 0, result.stderr
