@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from desk import actions, analytics_views, views
+from desk import actions, analytics_views, second_factor, views
 
 app_name = "desk"
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("referrals/<int:pk>/note/", actions.note, name="note"),
     path("referrals/<int:pk>/contacted/", actions.contacted, name="contacted"),
     path("analytics/", analytics_views.analytics, name="analytics"),
+    path("sign-in/code/", second_factor.second_factor, name="second_factor"),
     path("analytics/export.csv", analytics_views.export_csv, name="export"),
 ]

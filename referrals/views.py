@@ -66,4 +66,7 @@ def intake_done(request):
     )
     if referral is None:
         return redirect("referrals:intake")
-    return render(request, "referrals/intake_done.html", {"referral": referral})
+    response = render(request, "referrals/intake_done.html", {"referral": referral})
+    # Shown once: the session no longer leads to the client's name and email afterwards.
+    del request.session[SESSION_KEY]
+    return response

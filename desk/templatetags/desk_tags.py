@@ -2,9 +2,15 @@
 
 from django import template
 
-from config.durations import short
+from config.durations import describe, short
 
 register = template.Library()
+
+
+@register.filter
+def duration(delta):
+    """A timedelta as a person says it: "15 minutes"."""
+    return describe(delta)
 
 
 @register.filter
