@@ -135,3 +135,20 @@ def test_without_debug_a_long_secret_key_starts():
 def test_debug_true_runs_with_the_development_key():
     result = _manage_as_operator("check", DEBUG="true")
     assert result.returncode == 0, result.stderr
+
+
+PRODUCTION_KEY = "p" * 20 + "-a-production-secret-0123456789abcdef"
+SHOW_2FA = "from django.conf import settings; print(settings.STAFF_2FA_REQUIRED)"
+
+
+def test_staff_second_factor_is_required_unless_debug():
+    production = _manage_as_operator("shell", "-c", SHOW_2FA, SECRET_KEY=PRODUCTION_KEY)
+    assert production.stdout.strip().endswith("True"), production.stderr
+    development = _manage_as_operator("shell", "-c", SHOW_2FA, DEBUG="true")
+    assert development.stdout.strip().endswith("False"), development.stderr
+
+
+def test_an_unclear_staff_2fa_setting_stops_start_up():
+    result = _manage_as_operator("check", SECRET_KEY=PRODUCTION_KEY, STAFF_2FA_REQUIRED="sometimes")
+    assert result.returncode != 0
+    assert "STAFF_2FA_REQUIRED='sometimes' must be true or false" in result.stderr
