@@ -3,6 +3,7 @@ live server.
 
 - `browser`: one Chromium for the whole run (session scope).
 - `page`: a fresh browser context and page per test, so cookies never leak between tests.
+  `page.csp_violations` collects every Content-Security-Policy violation Chromium reports.
 - `signed_in(page, user)`: signs `user` (a provider's user or staff) in without email, by
   giving the browser the session cookie of `django.test.Client.force_login`.
 
@@ -37,6 +38,14 @@ def page(browser, live_server, transactional_db):
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and page.csp_violations.append(f"{page.url}: {message.text}")
+        ),
+    )
     yield page
     context.close()
 
