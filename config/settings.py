@@ -241,6 +241,7 @@ STAFF_IDLE_TIMEOUT = parse_duration(env("STAFF_IDLE_TIMEOUT", "30m"), "STAFF_IDL
 # DEBUG=true; only an explicit STAFF_2FA_REQUIRED=false turns it off.
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = PRACTICE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # admin never shows anyone's secret key again
 # Wrong passwords lock that username from that address for a while (django-axes).
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = parse_duration(env("AXES_COOLOFF_TIME", "15m"), "AXES_COOLOFF_TIME")
