@@ -51,6 +51,6 @@ def _to_sign_in(request):
     if request.headers.get("HX-Request"):
         # htmx would swap the sign-in page into the panel; this reloads the whole page instead.
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = f"{login_url}?next={request.path}"
+        response["HX-Redirect"] = redirect_to_login(request.path, login_url)["Location"]
         return response
     return redirect_to_login(request.get_full_path(), login_url)
