@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
+from config.client_ip import client_ip
 from config.durations import describe
 from config.flash import flash
 from notifications.outbox import Channel, queue_message
@@ -49,7 +50,7 @@ def signin(request):
         form = SignInForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            if signin_throttle.allow(email, request.META.get("REMOTE_ADDR", "")):
+            if signin_throttle.allow(email, client_ip(request)):
                 _send_link(email, _safe_next(request, form.cleaned_data["next"]))
             return render(
                 request,
