@@ -19,6 +19,7 @@ install: $(VENV)/.installed
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) bin/run-dev
 
