@@ -22,6 +22,7 @@ run worker: export DEBUG ?= true
 test test-fast: export DEBUG = true
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) bin/run-dev
 

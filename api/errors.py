@@ -2,7 +2,7 @@
 
 - 422: `{"detail": [{"field": ..., "message": ...}]}`, for schema errors found by ninja and for
   the practice's rules checked in `api.referrals` alike, so a client parses one format.
-- 400, 401, 404, 413: `{"detail": "..."}`.
+- 400, 401, 404, 413, 429: `{"detail": "..."}`.
 """
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation

@@ -3,11 +3,13 @@
 Thin on purpose: check the request against the practice's rules (`referrals.validation`, and
 that the network and provider exist), then call `referrals.services.create_referral`, which
 writes the referral, its audit event and its messages in one transaction. The status answer
-names no client.
+names no client. Creating is limited per client address (INTAKE_RATE_LIMIT, like the intake
+form): past it, 429 and nothing is made.
 """
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +21,8 @@ from api import idempotency
 from api.errors import FieldErrors
 from api.models import ApiToken
 from api.schemas import ErrorOut, FieldErrorsOut, ReferralIn, ReferralStatus
+from config.client_ip import client_ip
+from config.throttle import over
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.errors import InactiveProvider
@@ -28,6 +32,7 @@ from referrals.validation import clean_name, normalise_phone
 router = Router(tags=["referrals"])
 
 EMAIL_MAX = 254  # Client.email
+TOO_MANY = "Too many referrals from this address; try again later, or call the practice."
 _NUMBER = re.compile(r"^(?:R-)?(\d{1,18})$", re.IGNORECASE)
 
 
@@ -132,6 +137,7 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
         401: ErrorOut,
         413: ErrorOut,
         422: FieldErrorsOut,
+        429: ErrorOut,
     },
     summary="Create a referral",
     description="Creates a Preferred Provider referral when `preferred_provider_id` is given, a "
@@ -140,7 +146,9 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
     "to retry safely: a repeat with the same key and body returns the referral created the first "
     "time, with the original status 201 and the header `Idempotent-Replayed: true`; the same key "
     "with a different body is refused with 422. A key is remembered for 24 hours from the first "
-    "request: after that it is forgotten, and a request with it creates a new referral.",
+    "request: after that it is forgotten, and a request with it creates a new referral.\n\n"
+    "Each client address may create INTAKE_RATE_LIMIT referrals (10 an hour unless the practice "
+    "sets otherwise); past that the answer is 429 and nothing is made.",
 )
 def create_referral(
     request: HttpRequest,
@@ -151,6 +159,8 @@ def create_referral(
     ),
 ):
     token: ApiToken = request.auth
+    if over("api-create", client_ip(request), settings.INTAKE_RATE_LIMIT):
+        raise HttpError(429, TOO_MANY)
     outcome = idempotency.create_once(
         token,
         idempotency.read_key(request),

@@ -12,7 +12,10 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.cache_url import cache_settings
+from config.client_ip import parse_trusted_proxies
 from config.durations import parse_duration
+from config.throttle import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -180,6 +183,15 @@ if REFERRAL_REMINDER_AFTER >= REFERRAL_EXPIRE_AFTER:
     raise ImproperlyConfigured(
         "REFERRAL_REMINDER_AFTER must be shorter than REFERRAL_EXPIRE_AFTER."
     )
+
+# --- Throttles: who the client is, and where the counters live ------------------------------
+# X-Forwarded-For is believed only from these proxies (addresses or CIDR ranges); see
+# config/client_ip.py. Counters are shared by every web process: the database by default,
+# Redis with CACHE_URL=redis://... (config/cache_url.py).
+TRUSTED_PROXIES = parse_trusted_proxies(env("TRUSTED_PROXIES"))
+CACHES = cache_settings(env("CACHE_URL"))
+# Intake form submissions and API creates per client address.
+INTAKE_RATE_LIMIT = parse_rate(env("INTAKE_RATE_LIMIT", "10/h"), "INTAKE_RATE_LIMIT")
 
 # --- Channels (see notifications/clients.py; unset means the development backend) -------------
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN")

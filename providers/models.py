@@ -152,3 +152,35 @@ class ProfileChange(models.Model):
 
     def __str__(self):
         return f"Profile change for {self.provider} ({self.get_status_display()})"
+
+
+class SignInLink(models.Model):
+    """One request for a sign-in link, and the one-time link the worker emailed for it.
+
+    The sign-in page only writes this row, the same for any address, so its answer takes the
+    same time whether or not the address is a provider's. The worker looks the address up,
+    emails a link when it belongs to an active provider, and blanks the typed address. Using the
+    link sets `used_at` with a conditional UPDATE, so only the first use signs in.
+    """
+
+    email = models.EmailField(blank=True, help_text="As typed; blanked once the worker handled it.")
+    next_url = models.CharField(max_length=2000, blank=True)
+    requested_at = models.DateTimeField()
+    handled_at = models.DateTimeField(null=True, blank=True)
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                name="signin_link_unhandled",
+                condition=models.Q(handled_at__isnull=True),
+            ),
+            models.Index(fields=["requested_at"], name="signin_link_requested"),
+        ]
+
+    def __str__(self):
+        return f"sign-in link {self.pk}"

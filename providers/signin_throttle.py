@@ -1,22 +1,23 @@
 """Limits on sign-in emails, so /signin/ cannot be used to flood a provider's inbox.
 
-At most ADDRESS_LIMIT emails per address and REQUEST_LIMIT requests per client IP (REMOTE_ADDR)
-in a WINDOW. The IP limit is generous on purpose: behind the production proxy, or in a clinic
-where everyone shares one public address, every provider's request comes from the same IP, and
-a practice's own sign-ins must never reach it; it only stops a flood across many addresses. Over a limit nothing is sent, but the page is the same "check your email" as
-always, so the limit tells no one which addresses belong to providers.
+At most ADDRESS_LIMIT emails per address and REQUEST_LIMIT requests per client address in a
+WINDOW. The client address is the real one (`config.client_ip`: X-Forwarded-For believed only
+from TRUSTED_PROXIES), so a flood from one address never stops a provider elsewhere, even when
+everyone arrives through the practice's proxy. The per-client limit is generous on purpose: in
+a clinic where everyone shares one public address, the practice's own sign-ins must never reach
+it. Over a limit nothing is sent, but the page is the same "check your email" as always, so the
+limit tells no one which addresses belong to providers.
 
-Counters live in Django's cache: a fixed window that starts at the first request and expires
-WINDOW later. The default cache (LocMemCache) counts per process, so with N web processes the
-effective limits are up to N times these. Addresses are counted lowercased and hashed with the
-SECRET_KEY: neither the cache nor the log holds the address itself.
+Counters are `config.throttle`'s, shared by every web process. Addresses are counted lowercased
+and hashed with the SECRET_KEY: neither the cache nor the log holds the address itself.
 """
 
 import logging
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+from config.throttle import hit
 
 ADDRESS_LIMIT = 5
 REQUEST_LIMIT = 100
@@ -27,8 +28,8 @@ log = logging.getLogger("referral_desk.signin")
 
 
 def allow(email: str, ip: str) -> bool:
-    """Count this sign-in request; False when the client IP or the address is over its limit."""
-    requests = _count(f"ip:{ip}")
+    """Count this sign-in request; False when the client or the address is over its limit."""
+    requests = hit("signin-ip", ip, WINDOW)
     if requests > REQUEST_LIMIT:
         if requests == REQUEST_LIMIT + 1:  # once a window, so a flood does not flood the log
             log.warning(
@@ -38,7 +39,7 @@ def allow(email: str, ip: str) -> bool:
             )
         return False
     address = address_digest(email)
-    emails = _count(f"address:{address}")
+    emails = hit("signin-address", address, WINDOW)
     if emails > ADDRESS_LIMIT:
         if emails == ADDRESS_LIMIT + 1:
             log.warning(
@@ -53,17 +54,3 @@ def allow(email: str, ip: str) -> bool:
 def address_digest(email: str) -> str:
     """A short keyed hash naming an address in the cache and the log, never the address."""
     return salted_hmac(_SALT, email.strip().lower()).hexdigest()[:12]
-
-
-def _key(name: str) -> str:
-    return f"signin-throttle:{name}"
-
-
-def _count(name: str) -> int:
-    key = _key(name)
-    cache.add(key, 0, timeout=WINDOW.total_seconds())
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr(): this request opens a new window
-        cache.set(key, 1, timeout=WINDOW.total_seconds())
-        return 1

@@ -91,6 +91,12 @@ class IntakeForm(ClientContactRules, forms.Form):
     consent_sms = forms.BooleanField(
         label="You may send text messages to my phone about this request.", required=False
     )
+    # A trap for bots: hidden from people (and screen readers) by the page, so a value is a bot's.
+    website = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,6 +136,10 @@ class IntakeForm(ClientContactRules, forms.Form):
                 "phone", "Enter your phone number, or untick “You may send text messages”."
             )
         return data
+
+    def caught_bot(self) -> bool:
+        """The hidden trap field was filled in: only a bot does that."""
+        return bool(self.data.get("website", "").strip())
 
     def client_details(self) -> ClientDetails:
         data = self.cleaned_data

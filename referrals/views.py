@@ -3,11 +3,19 @@
 Thin: `IntakeForm` checks the input, `services.create_referral` makes the referral and queues
 the messages. The thanks page finds the new referral through the session, never through the
 URL, so nobody can read another client's request by guessing a number.
+
+Submissions are limited per client address (INTAKE_RATE_LIMIT, `config.throttle`); past the
+limit the client gets a page saying so, with the practice's phone. A bot that fills the form's
+hidden trap field is answered exactly like a person (the redirect, then a generic thanks), but
+nothing is made and nothing is sent.
 """
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from config.client_ip import client_ip
+from config.throttle import over
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.errors import InactiveProvider
@@ -28,7 +36,12 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def intake(request):
     if request.method == "POST":
+        if over("intake-form", client_ip(request), settings.INTAKE_RATE_LIMIT):
+            return render(request, "referrals/intake_limited.html", status=429)
         form = IntakeForm(request.POST)
+        if form.caught_bot():
+            request.session[SESSION_KEY] = None  # the thanks page says thanks, and nothing more
+            return redirect("referrals:intake_done")
         if form.is_valid():
             referral = _create(form)
             if referral is not None:
@@ -65,6 +78,8 @@ def intake_done(request):
         .first()
     )
     if referral is None:
+        if SESSION_KEY in request.session:  # a dropped bot, or a referral removed since
+            return render(request, "referrals/intake_received.html")
         return redirect("referrals:intake")
     response = render(request, "referrals/intake_done.html", {"referral": referral})
     # Shown once: the session no longer leads to the client's name and email afterwards.

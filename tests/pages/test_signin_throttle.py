@@ -6,13 +6,18 @@ from datetime import timedelta
 
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
+from config.client_ip import parse_trusted_proxies
 from providers import signin_throttle
+from providers.signin_links import send_requested_links
 from tests.pages.conftest import outbox
 
 
 def _ask(email, ip="203.0.113.7"):
-    return Client(REMOTE_ADDR=ip).post("/signin/", {"email": email})
+    response = Client(REMOTE_ADDR=ip).post("/signin/", {"email": email})
+    send_requested_links(timezone.now())
+    return response
 
 
 def _page(response) -> str:
@@ -80,3 +85,37 @@ def test_the_warning_is_logged_once_per_hour_not_per_refused_request(ana, t0, ca
             for _ in range(9):
                 _ask(ana.email)
     assert len(caplog.records) == 1
+
+
+PROXY = "10.0.0.5"
+
+
+def _via_proxy(email, client_ip):
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=client_ip).post(
+        "/signin/", {"email": email}
+    )
+
+
+def test_a_flood_through_the_proxy_never_stops_a_provider_at_another_address(
+    ana, t0, settings, monkeypatch
+):
+    settings.TRUSTED_PROXIES = parse_trusted_proxies("10.0.0.0/24")
+    monkeypatch.setattr(signin_throttle, "REQUEST_LIMIT", 20)
+    with time_machine.travel(t0, tick=False):
+        for i in range(40):
+            _via_proxy(f"junk{i}@example.net", "198.51.100.66")
+        _via_proxy(ana.email, "203.0.113.7")
+        send_requested_links(timezone.now())
+    assert [m.recipient for m in outbox("provider_signin")] == [ana.email]
+
+
+def test_a_forged_forwarded_header_does_not_escape_the_limit(provider_factory, t0, monkeypatch):
+    monkeypatch.setattr(signin_throttle, "REQUEST_LIMIT", 3)  # no TRUSTED_PROXIES: header ignored
+    providers = [provider_factory("Pat", f"Number{i}", phone="") for i in range(5)]
+    with time_machine.travel(t0, tick=False):
+        for i, provider in enumerate(providers):
+            Client(REMOTE_ADDR="198.51.100.66", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}").post(
+                "/signin/", {"email": provider.email}
+            )
+        send_requested_links(timezone.now())
+    assert len(outbox("provider_signin")) == 3

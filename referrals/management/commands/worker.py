@@ -1,6 +1,7 @@
 """`manage.py worker`: fire due deadlines and deliver the outbox, forever or `--once`.
 
-The main thread handles deadlines, and forgets API idempotency keys older than 24 hours; each
+The main thread handles deadlines, queues the sign-in links providers asked for, and forgets API
+idempotency keys older than 24 hours and long-dead sign-in requests; each
 channel (Slack, email, SMS) is drained by its own thread, so a slow or broken channel never holds
 up the others. SIGTERM and Ctrl-C stop it cleanly after the current message.
 """
@@ -20,6 +21,7 @@ from api.idempotency import purge_expired
 from notifications.clients import announce_development_channels, build_transport
 from notifications.dispatcher import drain_channel, sweep_stuck
 from notifications.models import OutboxMessage
+from providers.signin_links import forget_old_links, send_requested_links
 from referrals.deadlines import run_due
 
 log = logging.getLogger("referral_desk.worker")
@@ -43,7 +45,9 @@ class Command(BaseCommand):
             raise CommandError("--now only makes sense with --once.")
         if once:
             counts = run_due(at or timezone.now())
+            send_requested_links(at or timezone.now())
             purge_expired(at or timezone.now())
+            forget_old_links(at or timezone.now())
             sent = {
                 ch: drain_channel(build_transport(ch), now=at)
                 for ch in OutboxMessage.Channel.values
@@ -75,8 +79,10 @@ class Command(BaseCommand):
                 counts = run_due(timezone.now())
                 if any(counts.values()):
                     log.info("deadlines: %s", counts)
+                send_requested_links(timezone.now())
                 sweep_stuck(timezone.now())
                 purge_expired(timezone.now())
+                forget_old_links(timezone.now())
             except Exception:
                 log.exception("deadline pass failed; will try again")
                 close_old_connections()

@@ -1,0 +1,89 @@
+"""The intake form against floods and bots: INTAKE_RATE_LIMIT per client address, with a clear
+page when it is reached, and a hidden trap field that drops bots while answering like success."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from config.client_ip import parse_trusted_proxies
+from config.throttle import Rate
+from notifications.models import OutboxMessage
+from referrals.models import Referral
+
+URL = "/referrals/new/"
+THREE_AN_HOUR = Rate(3, timedelta(hours=1))
+SITE_CSS = Path(__file__).parents[2] / "static" / "css" / "site.css"
+
+
+@pytest.fixture
+def submission(aetna):
+    return {
+        "first_name": "Sam",
+        "last_name": "Rivera",
+        "email": "sam.rivera@example.org",
+        "phone": "(555) 234-5678",
+        "insurance": str(aetna.pk),
+        "preferred_provider": "",
+        "consent_email": "on",
+    }
+
+
+@pytest.fixture
+def three_an_hour(settings):
+    settings.INTAKE_RATE_LIMIT = THREE_AN_HOUR  # the rule, at a size that is quick
+
+
+def test_past_the_limit_the_client_gets_a_clear_page_and_nothing_is_made(submission, three_an_hour):
+    browser = Client(REMOTE_ADDR="203.0.113.7")
+    assert [browser.post(URL, submission).status_code for _ in range(3)] == [302, 302, 302]
+    messages = OutboxMessage.objects.count()
+
+    refused = browser.post(URL, submission)
+
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Too many requests" in page and "(555) 010-0100" in page  # the practice's phone
+    assert "988" in page  # the crisis notice stays on every intake page
+    assert Referral.objects.count() == 3 and OutboxMessage.objects.count() == messages
+
+
+def test_the_limit_is_per_client_address_behind_the_proxy(submission, three_an_hour, settings):
+    settings.TRUSTED_PROXIES = parse_trusted_proxies("10.0.0.5")
+    flood = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.66")
+    for _ in range(5):
+        flood.post(URL, submission)
+    someone_else = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert someone_else.post(URL, submission).status_code == 302
+    assert Referral.objects.count() == 4
+
+
+def test_the_trap_field_is_hidden_from_people_and_assistive_technology(client, db):
+    page = client.get(URL).content.decode()
+    trap = re.search(r'<div class="trap" aria-hidden="true">.*?</div>', page, re.S).group(0)
+    assert 'name="website"' in trap
+    assert 'tabindex="-1"' in trap and 'autocomplete="off"' in trap
+    assert re.search(r"\.trap\s*\{[^}]*position:\s*absolute", SITE_CSS.read_text())
+
+
+def test_a_bot_filling_the_trap_sees_success_but_nothing_is_made_or_sent(submission):
+    person, bot = Client(), Client()
+    real = person.post(URL, submission)
+    Referral.objects.all().delete()
+    OutboxMessage.objects.all().delete()
+
+    dropped = bot.post(URL, {**submission, "website": "https://spam.example"})
+
+    assert dropped.status_code == real.status_code == 302
+    assert dropped["Location"] == real["Location"]
+    assert Referral.objects.count() == 0 and OutboxMessage.objects.count() == 0
+    thanks = bot.get(dropped["Location"])
+    assert thanks.status_code == 200
+    page = thanks.content.decode()
+    assert "We received your request" in page and "Sam" not in page
+
+
+def test_the_generic_thanks_page_is_only_for_a_browser_that_sent_something(client, db):
+    assert client.get("/referrals/thanks/").status_code == 302
