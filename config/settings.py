@@ -258,6 +258,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # admin never shows anyone's secret key ag
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = parse_duration(env("AXES_COOLOFF_TIME", "15m"), "AXES_COOLOFF_TIME")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same real client address as every other throttle (TRUSTED_PROXIES, config/client_ip.py).
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
 

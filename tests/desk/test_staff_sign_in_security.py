@@ -192,3 +192,34 @@ def test_five_wrong_passwords_lock_that_username_from_that_address(staff_member,
 
     with time_machine.travel(t0 + timedelta(minutes=16), tick=False):
         assert _sign_in(Client()).status_code == 302
+
+
+def test_lockout_keys_on_the_real_client_address_behind_a_trusted_proxy(staff_member, settings):
+    """Behind the practice's proxy, one attacker's wrong passwords lock out their address, not the
+    proxy's: a colleague coming through the same proxy still signs in. A forged X-Forwarded-For
+    from an untrusted address changes nothing."""
+    from ipaddress import ip_network
+
+    settings.TRUSTED_PROXIES = (ip_network("10.0.0.1/32"),)
+    attacker = {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    for _ in range(5):
+        Client().post(
+            reverse("admin:login"),
+            {"username": "intake", "password": "wrong-guess", "next": "/desk/"},
+            REMOTE_ADDR="10.0.0.1",
+            **attacker,
+        )
+    colleague = Client().post(
+        reverse("admin:login"),
+        {"username": "intake", "password": PASSWORD, "next": "/desk/"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert colleague.status_code == 302
+    locked = Client().post(
+        reverse("admin:login"),
+        {"username": "intake", "password": PASSWORD, "next": "/desk/"},
+        REMOTE_ADDR="10.0.0.1",
+        **attacker,
+    )
+    assert locked.status_code == 429
