@@ -15,7 +15,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
-# Links in messages point at the address being served unless SITE_URL says otherwise.
+# Links in messages point at the address being served unless SITE_URL says otherwise. `exec`:
+# SIGTERM to make reaches bin/run-dev itself (no shell in between), which stops both children.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 # Production is the default (see README); these development targets opt out of it.
 run worker: export DEBUG ?= true
@@ -24,7 +25,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo --if-empty
-	HOST=$(HOST) PORT=$(PORT) PY=$(PY) bin/run-dev
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) exec bin/run-dev
 
 worker: install
 	$(PY) manage.py worker

@@ -1,9 +1,10 @@
 """The real `manage.py worker` process: killed with SIGKILL mid-batch and restarted it loses
 nothing and repeats at most the one message per channel it was sending; a hanging channel does
 not hold up the others; it names unconfigured channels once and stops cleanly on SIGTERM, even
-in the middle of a batch."""
+in the middle of a batch or under a storm of SIGTERMs."""
 
 import signal
+import subprocess
 import time
 
 import pytest
@@ -124,6 +125,32 @@ def test_worker_names_unconfigured_channels_once_and_stops_on_sigterm(tmp_path, 
     for channel in ("slack", "email", "sms"):
         assert text.count(f"{channel} is not configured") == 1
     assert "worker stopped" in text
+
+
+def test_a_storm_of_sigterms_stops_the_worker_as_cleanly_as_one(
+    channels, worker_env, make_referral, ana, aetna, tmp_path
+):
+    for _ in range(3):
+        make_referral(network=aetna, preferred=ana)
+    channels.slack.fail("slow", delay=0.6)
+    log = tmp_path / "worker.log"
+
+    worker = start_worker(worker_env, log)
+    assert channels.slack.wait_for(lambda: len(channels.slack.posts) >= 1, timeout=20)
+    # SIGTERM after SIGTERM until the worker has gone, as a launcher's signal loop once sent.
+    storm = f"while kill -TERM {worker.pid} 2>/dev/null; do :; done"
+    senders = [subprocess.Popen(["bash", "-c", storm]) for _ in range(2)]
+    try:
+        assert stop_worker(worker, signal.SIGTERM) == 0, log.read_text()
+    finally:
+        stop_worker(worker, signal.SIGKILL)
+        for sender in senders:
+            sender.wait(timeout=5)
+    text = log.read_text()
+    assert "worker stopped" in text
+    for crash in ("Traceback", "RecursionError", "lost sys.stderr"):
+        assert crash not in text, text
+    assert not OutboxMessage.objects.filter(status="inflight").exists()
 
 
 def test_two_workers_deliver_every_message_exactly_once(

@@ -1,7 +1,8 @@
-"""Run `manage.py worker` as a real process against a given database and the loopback servers.
+"""Run `manage.py worker` (or `bin/run-dev`, server and worker) as real processes against a given
+database and the loopback servers.
 
-Used by the worker-process tests (killed with SIGKILL, stopped with SIGTERM) and by the bench
-scripts. The database is passed as DATABASE_URL, as in production.
+Used by the worker-process and clean-stop tests (killed with SIGKILL, stopped with SIGTERM) and
+by the bench scripts. The database is passed as DATABASE_URL, as in production.
 """
 
 import os
@@ -26,15 +27,37 @@ def database_url() -> str:
 
 def start_worker(env: dict, log_path: Path | None = None) -> subprocess.Popen:
     """Start a worker with os.environ plus `env` (strings); its log goes to `log_path`."""
+    return _start([sys.executable, "manage.py", "worker"], env, log_path)
+
+
+def start_run_dev(env: dict, log_path: Path | None = None) -> subprocess.Popen:
+    """Start `bin/run-dev` (server and worker) in a process group of its own, as `setsid` does;
+    the group's id is the process's pid. `env` must carry DATABASE_URL and PORT."""
+    return _start(["bin/run-dev"], {"PY": sys.executable, **env}, log_path, new_group=True)
+
+
+def children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of each child of `pid` (Linux)."""
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        pids = [int(child) for child in listing.read().split()]
+    result = []
+    for child in pids:
+        with open(f"/proc/{child}/cmdline", "rb") as cmdline:
+            result.append((child, cmdline.read().replace(b"\0", b" ").decode()))
+    return result
+
+
+def _start(argv: list, env: dict, log_path: Path | None, new_group=False) -> subprocess.Popen:
     full_env = {**os.environ, "LOG_LEVEL": "INFO", **{k: str(v) for k, v in env.items()}}
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     try:
         return subprocess.Popen(
-            [sys.executable, "manage.py", "worker"],
+            argv,
             cwd=ROOT,
             env=full_env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=new_group,
         )
     finally:
         if log_path:

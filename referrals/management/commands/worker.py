@@ -3,7 +3,8 @@
 The main thread handles deadlines, queues the sign-in links providers asked for, and forgets API
 idempotency keys older than 24 hours and long-dead sign-in requests; each
 channel (Slack, email, SMS) is drained by its own thread, so a slow or broken channel never holds
-up the others. SIGTERM and Ctrl-C stop it cleanly after the current message.
+up the others. SIGTERM and Ctrl-C stop it cleanly after the current message, however many of
+them arrive.
 """
 
 import logging
@@ -61,8 +62,7 @@ class Command(BaseCommand):
 
     def run_forever(self):
         stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
+        _stop_on_signals(stop)  # before any other thread starts, so each inherits the mask
         announce_development_channels()
         interval = settings.WORKER_POLL_INTERVAL.total_seconds()
         threads = [
@@ -90,6 +90,23 @@ class Command(BaseCommand):
         for thread in threads:
             thread.join(timeout=30)
         log.info("worker stopped")
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """Set `stop` when SIGTERM or SIGINT arrives, from a thread instead of a signal handler.
+
+    The signals are blocked in every thread and one thread takes them with `sigwait`, so no
+    handler runs in the middle of other code: setting the Event (which takes a lock) happens in
+    ordinary code, and a storm of signals is as harmless as one (they merge while pending).
+    """
+    signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+
+    def wait_for_signal() -> None:
+        signal.sigwait(signals)
+        stop.set()
+
+    threading.Thread(target=wait_for_signal, name="stop-on-signal", daemon=True).start()
 
 
 def _channel_loop(channel: str, stop: threading.Event, interval: float) -> None:
