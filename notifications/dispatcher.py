@@ -8,15 +8,18 @@ right after, so a worker killed mid-send can repeat at most the one message it w
 
 Transient failures back off exponentially with jitter (capped), honouring Retry-After (which also
 pauses the whole channel for this worker), and are retried for GIVE_UP_AFTER; permanent ones fail
-at once. Sends are paced to the channel's `min_interval` on average, with a short burst allowed
-(as Slack and Twilio themselves allow). Each channel is drained separately, so
-one channel being down never delays another.
+at once. Any other exception while sending one message fails that message alone (permanent, see
+`unexpected`); the rest of the batch still goes out. Sends are paced to the channel's
+`min_interval` on average, with a short burst allowed (as Slack and Twilio themselves allow).
+Each channel is drained separately, so one channel being down never delays another.
 """
 
 import logging
 import random
 import time
+import traceback
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -105,6 +108,17 @@ def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime)
     )
 
 
+def unexpected(exc: Exception) -> DeliveryError:
+    """A permanent DeliveryError for an exception a transport did not classify (a bug, or data
+    the channel's library cannot encode): trying the same message again would fail the same way,
+    and staff can "Retry now" once it is mended. The reason and the log name the exception's
+    class and where it was raised, never its text, which may quote the recipient."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    log.error("unexpected %s while sending%s", type(exc).__name__, where)
+    return DeliveryError(f"unexpected error: {type(exc).__name__}{where}", permanent=True)
+
+
 def _release(messages: list[OutboxMessage]) -> None:
     """Hand back claimed rows untouched (the channel is down; no attempt was made)."""
     for message in messages:
@@ -144,10 +158,10 @@ def deliver_batch(
         if stop is not None and stop.is_set():
             _release(messages[index:])
             break
-        _pace(transport, transport.cost(message))
-        if not _renew_claim(message):
-            continue  # swept while this batch waited; it is another claim's to send now
         try:
+            _pace(transport, transport.cost(message))
+            if not _renew_claim(message):
+                continue  # swept while this batch waited; it is another claim's to send now
             external_id = transport.send(message)
         except DeliveryError as error:
             _record_failure(message, error, now)
@@ -156,6 +170,9 @@ def deliver_batch(
             if not error.permanent:
                 _release(messages[index + 1 :])
                 return sent, True
+            continue
+        except Exception as exc:  # whatever else goes wrong with one message is that message's
+            _record_failure(message, unexpected(exc), now)
             continue
         _record_sent(message, external_id)
         sent += 1

@@ -2,11 +2,17 @@
 
 Each message carries `Auto-Submitted: auto-generated` and a Message-ID derived from the outbox
 row, so a repeat after a crash is recognisable as the same message.
+
+The recipient is checked before anything is sent: an internationalised domain goes out in its
+IDNA 2008 form (`bücher.example` -> `xn--bcher-kva.example`); a domain IDNA cannot encode, or a
+non-ASCII local part (which needs SMTPUTF8, not supported here), fails that message for good with
+a reason that does not quote the address.
 """
 
 import smtplib
 from urllib.parse import urlsplit
 
+import idna
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
@@ -27,7 +33,7 @@ class EmailTransport(Transport):
             subject=message.subject,
             body=message.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[message.recipient],
+            to=[ascii_address(message.recipient)],
             reply_to=[settings.REPLY_TO_EMAIL] if settings.REPLY_TO_EMAIL else None,
             headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id},
             connection=self.connection_factory(),
@@ -50,3 +56,27 @@ class EmailTransport(Transport):
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP unreachable: {type(exc).__name__}") from exc
         return message_id
+
+
+def ascii_address(address: str) -> str:
+    """The address as SMTP can carry it without SMTPUTF8, or a permanent DeliveryError."""
+    local, _, domain = address.rpartition("@")
+    if not local or not domain:
+        raise DeliveryError("recipient address is not an email address", permanent=True)
+    if not local.isascii():
+        raise DeliveryError(
+            "recipient address cannot be encoded: its local part is not ASCII "
+            "(needs SMTPUTF8, which this sender does not use)",
+            permanent=True,
+        )
+    if domain.isascii():
+        return address
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        raise DeliveryError(
+            "recipient address cannot be encoded: its domain is not a valid "
+            "internationalised domain name (IDNA)",
+            permanent=True,
+        ) from None
+    return f"{local}@{ascii_domain}"
