@@ -93,7 +93,8 @@ def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime)
         row.update(
             status=Status.FAILED, attempts=attempts, last_error=str(error)[:2000], claimed_at=None
         )
-        log.error("%s message %s failed for good: %s", message.channel, message.pk, error)
+        reason = "the channel is misconfigured (see above)" if error.configuration else error
+        log.error("%s message %s failed for good: %s", message.channel, message.pk, reason)
         return
     delay = backoff_delay(attempts, error.retry_after)
     row.update(
@@ -106,6 +107,13 @@ def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime)
     log.warning(
         "%s message %s will be retried in %.1fs: %s", message.channel, message.pk, delay, error
     )
+
+
+def _report_configuration(transport: Transport, error: DeliveryError) -> None:
+    """Log a channel's configuration error once per worker, not once per message."""
+    if transport.reported_configuration != str(error):
+        transport.reported_configuration = str(error)
+        log.error("%s channel: %s", transport.channel, error)
 
 
 def unexpected(exc: Exception) -> DeliveryError:
@@ -164,6 +172,8 @@ def deliver_batch(
                 continue  # swept while this batch waited; it is another claim's to send now
             external_id = transport.send(message)
         except DeliveryError as error:
+            if error.configuration:
+                _report_configuration(transport, error)
             _record_failure(message, error, now)
             if error.retry_after:
                 transport.paused_until = time.monotonic() + error.retry_after

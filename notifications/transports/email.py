@@ -9,6 +9,7 @@ non-ASCII local part (which needs SMTPUTF8, not supported here), fails that mess
 a reason that does not quote the address.
 """
 
+import contextlib
 import smtplib
 from urllib.parse import urlsplit
 
@@ -29,14 +30,23 @@ class EmailTransport(Transport):
     def send(self, message: OutboxMessage) -> str:
         host = urlsplit(settings.SITE_URL).hostname or "referral-desk"
         message_id = f"<outbox-{message.pk}@{host}>"
+        to = ascii_address(message.recipient)
+        connection = self.connection_factory()
+        try:
+            return self._send(message, message_id, to, connection)
+        finally:
+            with contextlib.suppress(OSError):
+                connection.close()  # also a half-open one (STARTTLS or login refused)
+
+    def _send(self, message: OutboxMessage, message_id: str, to: str, connection) -> str:
         mail = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[ascii_address(message.recipient)],
+            to=[to],
             reply_to=[settings.REPLY_TO_EMAIL] if settings.REPLY_TO_EMAIL else None,
             headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id},
-            connection=self.connection_factory(),
+            connection=connection,
         )
         if message.body_html:
             mail.attach_alternative(message.body_html, "text/html")
@@ -49,6 +59,12 @@ class EmailTransport(Transport):
             ) from exc
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
             raise DeliveryError(f"SMTP {exc.smtp_code}", permanent=exc.smtp_code >= 500) from exc
+        except smtplib.SMTPNotSupportedError as exc:  # STARTTLS or AUTH asked for, not offered
+            raise DeliveryError(
+                f"configuration error: the mail server refused: {exc} Fix EMAIL_URL "
+                "(?tls=0 turns STARTTLS off, for a trusted local relay only).",
+                configuration=True,
+            ) from exc
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(
                 f"SMTP authentication failed ({exc.smtp_code})", permanent=True
