@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('providers', '0002_profile'),
+        ("providers", "0002_profile"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='provider',
-            name='slack_user_id',
-            field=models.CharField(blank=True, max_length=32, validators=[providers.slack_ids.validate_slack_user_id], verbose_name='Slack user ID'),
+            model_name="provider",
+            name="slack_user_id",
+            field=models.CharField(
+                blank=True,
+                max_length=32,
+                validators=[providers.slack_ids.validate_slack_user_id],
+                verbose_name="Slack user ID",
+            ),
         ),
     ]
