@@ -15,8 +15,8 @@ def email_settings(url: str) -> dict:
     ssl = parts.scheme == "smtps"
     port = parts.port or (465 if ssl else 587)
     query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
-    # STARTTLS by default on smtp://, unless the URL says ?tls=0 (a local relay).
-    tls = not ssl and query.get("tls", "1" if port != 25 else "0") not in {"0", "false"}
+    # STARTTLS on smtp://, port 25 too, unless the URL says ?tls=0 (a trusted local relay).
+    tls = not ssl and query.get("tls", "1") not in {"0", "false"}
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": parts.hostname,

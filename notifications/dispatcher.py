@@ -8,15 +8,18 @@ right after, so a worker killed mid-send can repeat at most the one message it w
 
 Transient failures back off exponentially with jitter (capped), honouring Retry-After (which also
 pauses the whole channel for this worker), and are retried for GIVE_UP_AFTER; permanent ones fail
-at once. Sends are paced to the channel's `min_interval` on average, with a short burst allowed
-(as Slack and Twilio themselves allow). Each channel is drained separately, so
-one channel being down never delays another.
+at once. Any other exception while sending one message fails that message alone (permanent, see
+`unexpected`); the rest of the batch still goes out. Sends are paced to the channel's
+`min_interval` on average, with a short burst allowed (as Slack and Twilio themselves allow).
+Each channel is drained separately, so one channel being down never delays another.
 """
 
 import logging
 import random
 import time
+import traceback
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -90,7 +93,8 @@ def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime)
         row.update(
             status=Status.FAILED, attempts=attempts, last_error=str(error)[:2000], claimed_at=None
         )
-        log.error("%s message %s failed for good: %s", message.channel, message.pk, error)
+        reason = "the channel is misconfigured (see above)" if error.configuration else error
+        log.error("%s message %s failed for good: %s", message.channel, message.pk, reason)
         return
     delay = backoff_delay(attempts, error.retry_after)
     row.update(
@@ -103,6 +107,24 @@ def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime)
     log.warning(
         "%s message %s will be retried in %.1fs: %s", message.channel, message.pk, delay, error
     )
+
+
+def _report_configuration(transport: Transport, error: DeliveryError) -> None:
+    """Log a channel's configuration error once per worker, not once per message."""
+    if transport.reported_configuration != str(error):
+        transport.reported_configuration = str(error)
+        log.error("%s channel: %s", transport.channel, error)
+
+
+def unexpected(exc: Exception) -> DeliveryError:
+    """A permanent DeliveryError for an exception a transport did not classify (a bug, or data
+    the channel's library cannot encode): trying the same message again would fail the same way,
+    and staff can "Retry now" once it is mended. The reason and the log name the exception's
+    class and where it was raised, never its text, which may quote the recipient."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    log.error("unexpected %s while sending%s", type(exc).__name__, where)
+    return DeliveryError(f"unexpected error: {type(exc).__name__}{where}", permanent=True)
 
 
 def _release(messages: list[OutboxMessage]) -> None:
@@ -144,18 +166,23 @@ def deliver_batch(
         if stop is not None and stop.is_set():
             _release(messages[index:])
             break
-        _pace(transport, transport.cost(message))
-        if not _renew_claim(message):
-            continue  # swept while this batch waited; it is another claim's to send now
         try:
+            _pace(transport, transport.cost(message))
+            if not _renew_claim(message):
+                continue  # swept while this batch waited; it is another claim's to send now
             external_id = transport.send(message)
         except DeliveryError as error:
+            if error.configuration:
+                _report_configuration(transport, error)
             _record_failure(message, error, now)
             if error.retry_after:
                 transport.paused_until = time.monotonic() + error.retry_after
             if not error.permanent:
                 _release(messages[index + 1 :])
                 return sent, True
+            continue
+        except Exception as exc:  # whatever else goes wrong with one message is that message's
+            _record_failure(message, unexpected(exc), now)
             continue
         _record_sent(message, external_id)
         sent += 1

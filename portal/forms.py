@@ -4,6 +4,7 @@ from django import forms
 
 from providers.models import BIO_MAX, Language, Specialty
 from providers.photos import photo_from_upload
+from providers.slack_ids import validate_slack_user_id
 from referrals.models import ReferralEvent
 from referrals.validation import normalise_phone
 
@@ -29,6 +30,14 @@ class ProfileForm(forms.Form):
         max_length=30,
         help_text="For the text message when a referral is sent to you. Changes at once.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    slack_user_id = forms.CharField(
+        label="Slack user ID",
+        required=False,
+        max_length=32,
+        validators=[validate_slack_user_id],
+        help_text="So the #referrals post can @-mention you: in Slack, open your profile, "
+        "choose ⋮ and “Copy member ID” (like U024BE7LH). Changes at once.",
     )
     bio = forms.CharField(
         label="Biography",

@@ -162,6 +162,8 @@ def profile(request, provider):
             data = form.cleaned_data
             if data["phone"] != provider.phone:
                 provider_services.set_phone(provider, data["phone"])
+            if data["slack_user_id"] != provider.slack_user_id:
+                provider_services.set_slack_user_id(provider, data["slack_user_id"])
             change = provider_services.propose_profile_change(
                 provider,
                 bio=data["bio"],
@@ -184,6 +186,7 @@ def _initial(provider, pending):
     proposed = pending.proposed if pending else {}
     return {
         "phone": provider.phone,
+        "slack_user_id": provider.slack_user_id,
         "bio": proposed.get("bio", provider.bio),
         "specialties": proposed.get("specialties", provider.specialties.all()),
         "languages": proposed.get("languages", provider.languages.all()),

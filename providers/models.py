@@ -12,6 +12,8 @@ text and photos that clients read are changed through `ProfileChange`, which sta
 from django.conf import settings
 from django.db import models
 
+from providers.slack_ids import is_slack_user_id, validate_slack_user_id
+
 
 class InsuranceNetwork(models.Model):
     name = models.CharField(max_length=120, unique=True)
@@ -75,7 +77,9 @@ class Provider(models.Model):
     last_name = models.CharField(max_length=80)
     email = models.EmailField("practice email", unique=True)
     phone = models.CharField("mobile phone (E.164)", max_length=20, blank=True)
-    slack_user_id = models.CharField("Slack user ID", max_length=32, blank=True)
+    slack_user_id = models.CharField(
+        "Slack user ID", max_length=32, blank=True, validators=[validate_slack_user_id]
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     insurance_networks = models.ManyToManyField(
         InsuranceNetwork, related_name="providers", blank=True
@@ -110,6 +114,11 @@ class Provider(models.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def slack_mention_id(self) -> str:
+        """The Slack user ID to @-mention, or "" when none is stored or it is not valid."""
+        return self.slack_user_id if is_slack_user_id(self.slack_user_id) else ""
 
     @property
     def is_active(self) -> bool:

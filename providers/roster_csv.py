@@ -9,7 +9,6 @@ changes go through `set_provider_status`, so the policy for inactive providers a
 
 import csv
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ from django.db.models.functions import Lower
 from config.csv_cells import read_cell, write_cell
 from providers.models import BIO_MAX, InsuranceNetwork, Language, Provider, Specialty
 from providers.services import set_provider_status
+from providers.slack_ids import validate_slack_user_id
 from referrals.services import Actor
 from referrals.validation import clean_name, normalise_phone
 
@@ -36,7 +36,6 @@ REQUIRED = [
 OPTIONAL = ["credentials", "specialties", "languages", "bio"]
 COLUMNS = REQUIRED + OPTIONAL
 LISTS = {"insurance_networks": InsuranceNetwork, "specialties": Specialty, "languages": Language}
-_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 
 
 @dataclass(frozen=True)
@@ -165,8 +164,7 @@ def _clean_email(value: str) -> str:
 
 
 def _clean_slack_id(value: str) -> str:
-    if value and not _SLACK_ID.match(value):
-        raise ValidationError(f"{value!r} is not a Slack user ID (like U024BE7LH)")
+    validate_slack_user_id(value)
     return value
 
 

@@ -72,6 +72,12 @@ def set_phone(provider: Provider, phone: str) -> None:
     provider.phone = phone
 
 
+def set_slack_user_id(provider: Provider, slack_user_id: str) -> None:
+    """The ID the #referrals post @-mentions changes at once (callers validate it first)."""
+    Provider.objects.filter(pk=provider.pk).update(slack_user_id=slack_user_id)
+    provider.slack_user_id = slack_user_id
+
+
 def propose_profile_change(
     provider: Provider,
     *,

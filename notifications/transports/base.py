@@ -2,17 +2,27 @@
 
 `send()` delivers one outbox row and returns the channel's id for it (Slack ts, Twilio SID,
 email Message-ID). A `DeliveryError` says whether trying again could help (`permanent`) and, if
-the service said so, how long to wait (`retry_after`, seconds).
+the service said so, how long to wait (`retry_after`, seconds). A `configuration` error (the
+channel's settings are wrong, e.g. the mail server refuses STARTTLS) is permanent too, and the
+dispatcher logs it once per worker rather than once per message.
 """
 
 from notifications.models import OutboxMessage
 
 
 class DeliveryError(Exception):
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        configuration: bool = False,
+    ):
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent = permanent or configuration
         self.retry_after = retry_after
+        self.configuration = configuration
 
 
 class Transport:
@@ -27,6 +37,8 @@ class Transport:
     pace_tokens: float = 0.0
     pace_counted_at: float = float("-inf")
     paused_until: float = float("-inf")
+    #: The configuration error this worker has already logged for the channel (logged once).
+    reported_configuration: str = ""
 
     def send(self, message: OutboxMessage) -> str:
         raise NotImplementedError

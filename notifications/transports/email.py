@@ -2,11 +2,18 @@
 
 Each message carries `Auto-Submitted: auto-generated` and a Message-ID derived from the outbox
 row, so a repeat after a crash is recognisable as the same message.
+
+The recipient is checked before anything is sent: an internationalised domain goes out in its
+IDNA 2008 form (`bücher.example` -> `xn--bcher-kva.example`); a domain IDNA cannot encode, or a
+non-ASCII local part (which needs SMTPUTF8, not supported here), fails that message for good with
+a reason that does not quote the address.
 """
 
+import contextlib
 import smtplib
 from urllib.parse import urlsplit
 
+import idna
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
@@ -23,14 +30,23 @@ class EmailTransport(Transport):
     def send(self, message: OutboxMessage) -> str:
         host = urlsplit(settings.SITE_URL).hostname or "referral-desk"
         message_id = f"<outbox-{message.pk}@{host}>"
+        to = ascii_address(message.recipient)
+        connection = self.connection_factory()
+        try:
+            return self._send(message, message_id, to, connection)
+        finally:
+            with contextlib.suppress(OSError):
+                connection.close()  # also a half-open one (STARTTLS or login refused)
+
+    def _send(self, message: OutboxMessage, message_id: str, to: str, connection) -> str:
         mail = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[message.recipient],
+            to=[to],
             reply_to=[settings.REPLY_TO_EMAIL] if settings.REPLY_TO_EMAIL else None,
             headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id},
-            connection=self.connection_factory(),
+            connection=connection,
         )
         if message.body_html:
             mail.attach_alternative(message.body_html, "text/html")
@@ -43,6 +59,12 @@ class EmailTransport(Transport):
             ) from exc
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
             raise DeliveryError(f"SMTP {exc.smtp_code}", permanent=exc.smtp_code >= 500) from exc
+        except smtplib.SMTPNotSupportedError as exc:  # STARTTLS or AUTH asked for, not offered
+            raise DeliveryError(
+                f"configuration error: the mail server refused: {exc} Fix EMAIL_URL "
+                "(?tls=0 turns STARTTLS off, for a trusted local relay only).",
+                configuration=True,
+            ) from exc
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(
                 f"SMTP authentication failed ({exc.smtp_code})", permanent=True
@@ -50,3 +72,27 @@ class EmailTransport(Transport):
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP unreachable: {type(exc).__name__}") from exc
         return message_id
+
+
+def ascii_address(address: str) -> str:
+    """The address as SMTP can carry it without SMTPUTF8, or a permanent DeliveryError."""
+    local, _, domain = address.rpartition("@")
+    if not local or not domain:
+        raise DeliveryError("recipient address is not an email address", permanent=True)
+    if not local.isascii():
+        raise DeliveryError(
+            "recipient address cannot be encoded: its local part is not ASCII "
+            "(needs SMTPUTF8, which this sender does not use)",
+            permanent=True,
+        )
+    if domain.isascii():
+        return address
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        raise DeliveryError(
+            "recipient address cannot be encoded: its domain is not a valid "
+            "internationalised domain name (IDNA)",
+            permanent=True,
+        ) from None
+    return f"{local}@{ascii_domain}"

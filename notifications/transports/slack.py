@@ -5,11 +5,16 @@ Uses the official slack_sdk WebClient built in notifications.clients. A preferre
 practice email (users.lookupByEmail) and the ID is stored.
 """
 
+import logging
+
 from slack_sdk.errors import SlackApiError
 
 from notifications.models import OutboxMessage
 from notifications.slack_thread import post_failed, remember_post, thread_of
 from notifications.transports.base import DeliveryError, Transport
+from providers.slack_ids import is_slack_user_id
+
+log = logging.getLogger("referral_desk.delivery")
 
 # Errors that will not go away by trying again.
 PERMANENT_ERRORS = {
@@ -83,10 +88,18 @@ class SlackTransport(Transport):
             raise DeliveryError(f"Slack unreachable: {type(exc).__name__}: {exc}") from exc
 
     def _mention(self, payload: dict) -> str:
+        """`<@ID>` for the provider, only ever with an ID that passes the check (an invalid
+        stored or looked-up ID means no mention, never its raw text)."""
         user_id = payload.get("mention_user_id", "")
         email = payload.get("mention_email", "")
         if not user_id and email:
             user_id = self._lookup(email, payload.get("mention_provider_id"))
+        if user_id and not is_slack_user_id(user_id):
+            log.warning(
+                "provider %s has an invalid Slack user ID; posted without a mention",
+                payload.get("mention_provider_id"),
+            )
+            return ""
         return f"<@{user_id}>" if user_id else ""
 
     def _lookup(self, email: str, provider_id) -> str:
@@ -99,7 +112,7 @@ class SlackTransport(Transport):
                 return ""
             raise
         user_id = resp["user"]["id"]
-        if provider_id:
+        if provider_id and is_slack_user_id(user_id):
             Provider.objects.filter(pk=provider_id, slack_user_id="").update(slack_user_id=user_id)
         return user_id
 

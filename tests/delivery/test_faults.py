@@ -158,3 +158,26 @@ def test_a_hanging_channel_does_not_stop_the_others_in_one_pass(
 
     assert len(channels.slack.hung) == 1  # tried once, then the channel is left for later
     assert delivered(channels) == {"slack": 0, "email": 6, "sms": 3}
+
+
+def test_a_server_refusing_starttls_fails_email_at_once_as_a_configuration_error(
+    channels, settings, make_referral, ana, aetna, caplog
+):
+    """The loopback SMTP server offers no STARTTLS; an EMAIL_URL without ?tls=0 asks for it."""
+    settings.EMAIL_USE_TLS = True
+    make_referral(network=aetna, preferred=ana)
+    make_referral(network=aetna, preferred=ana)
+
+    with caplog.at_level("INFO", logger="referral_desk.delivery"):
+        run_worker()
+        run_worker(now=timezone.now() + timedelta(hours=1))
+
+    emails = OutboxMessage.objects.filter(channel="email")
+    assert {m.status for m in emails} == {Status.FAILED}
+    assert all(m.attempts == 1 and "STARTTLS" in m.last_error for m in emails)
+    assert all("configuration" in m.last_error and "tls=0" in m.last_error for m in emails)
+    assert channels.smtp.messages == []
+    logged = [r for r in caplog.records if "STARTTLS" in r.getMessage()]
+    assert len(logged) == 1  # the configuration error is logged once, not once per message
+    others = OutboxMessage.objects.exclude(channel="email")
+    assert set(others.values_list("status", flat=True)) == {Status.SENT}

@@ -408,6 +408,7 @@ class _SmtpHandler:
             return "451 4.3.0 Timed out"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message.received_at = time.time()
+        message.envelope_to = list(envelope.rcpt_tos)  # the RCPT TO addresses, as sent
         with self.server._lock:
             self.server.messages.append(message)
         if faults.delay:

@@ -66,3 +66,18 @@ def test_profile_form_has_visible_labels(as_provider, ana):
     for field in ("phone", "bio", "photo"):
         assert f'<label for="id_{field}">' in page
     assert "<legend>Specialties</legend>" in page and ">Grief</label>" in page
+
+
+def test_slack_user_id_changes_at_once_when_valid(as_provider, ana):
+    as_provider(ana).post("/portal/profile/", {"phone": ana.phone, "slack_user_id": "W012A3CDE"})
+    assert Provider.objects.get(pk=ana.pk).slack_user_id == "W012A3CDE"
+
+
+def test_an_invalid_slack_user_id_saves_nothing(as_provider, ana):
+    response = as_provider(ana).post(
+        "/portal/profile/", {"phone": "(555) 234-5678", "slack_user_id": "U1><!channel"}
+    )
+    assert response.status_code == 200
+    assert "is not a Slack user ID" in response.content.decode()
+    ana.refresh_from_db()
+    assert (ana.slack_user_id, ana.phone) == ("U0ANA", "+15551230001")
