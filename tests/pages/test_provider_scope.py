@@ -175,6 +175,16 @@ def test_names_in_the_address_bar_are_not_searched(as_provider, make_referral, a
     assert page.status_code == 200 and "Sam Rivera" not in page.content.decode()
 
 
+def test_staff_search_page_query_count(
+    as_staff, make_referral, ana, ben, aetna, django_assert_max_num_queries
+):
+    for _ in range(5):
+        make_referral(network=aetna)
+    with django_assert_max_num_queries(7):
+        page = as_staff.post(ACCEPT, {"last_name": "Rivera"})
+    assert len(page.context["cards"]) == 5
+
+
 def test_search_page_query_count(
     as_provider, make_referral, ana, aetna, django_assert_max_num_queries
 ):
@@ -199,10 +209,7 @@ def _decision(pk, provider, round_=0, status="accept", reason=""):
     }
 
 
-@pytest.mark.parametrize(
-    "situation",
-    ["offered to someone else", "available outside her network", "declined by her"],
-)
+@pytest.mark.parametrize("situation", SITUATIONS)
 @pytest.mark.parametrize("status", ["accept", "decline"])
 def test_acting_on_a_hidden_referral_answers_as_for_no_such_referral(
     situation, status, as_provider, make_referral, ana, ben, aetna, cigna
