@@ -3,8 +3,9 @@
 It shows client names, so only signed-in people reach it, and each sees only the referrals
 `referrals.eligibility.visible_referrals` allows: by number, by name, or after acting, any other
 referral answers as one that does not exist. Names are searched by POST, never in a URL. A
-provider acts only for themselves; staff act for anyone. Every change is made by `referrals.services`, which also refuses what the
-policy does not allow; the page shows that refusal and changes nothing.
+provider acts only for themselves; staff act for anyone. Every change is made by
+`referrals.services`, which also refuses what the policy does not allow; the page shows that
+refusal and changes nothing.
 """
 
 import re
