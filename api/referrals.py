@@ -4,7 +4,8 @@ Thin on purpose: check the request against the practice's rules (`referrals.vali
 that the network and provider exist), then call `referrals.services.create_referral`, which
 writes the referral, its audit event and its messages in one transaction. The status answer
 names no client. Creating is limited per client address (INTAKE_RATE_LIMIT, like the intake
-form): past it, 429 and nothing is made.
+form): past it, 429 and nothing is made. A token is an integration staff issued, with
+staff-level reach, so answers are not narrowed by `referrals.eligibility.visible_referrals`; that is why they carry no client details.
 """
 
 import re

@@ -1,14 +1,16 @@
 """The Provider Portal: a signed-in provider's referrals, networks, responsiveness and profile.
 
-Every referral is looked up among those the provider may see (`open_referrals_for`), so an id
-changed in a URL answers 404; every change goes through `referrals.services` or
-`providers.services`.
+Only an active provider gets in, checked afresh on every request (`acting_provider`). Every
+referral is looked up among those the provider may see (`visible_to`), so an id changed in a URL
+answers 404 like one that does not exist; an accept that lost the race to another provider says
+so (409). Every change goes through `referrals.services` or `providers.services`.
 """
 
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,7 +22,8 @@ from portal.forms import DeclineForm, ProfileForm
 from providers import services as provider_services
 from providers.models import Language, ProfileChange, Specialty
 from referrals import services
-from referrals.eligibility import open_referrals_for
+from referrals.eligibility import acting_provider, lost_race, visible_to
+from referrals.errors import AlreadyAccepted, ReferralError
 from referrals.models import Referral
 from referrals.outcome import flash_outcome
 
@@ -29,7 +32,7 @@ def provider_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        provider = getattr(request.user, "provider", None)
+        provider = acting_provider(request.user)
         if provider is None:
             return render(request, "portal/not_a_provider.html", status=403)
         return view(request, provider, *args, **kwargs)
@@ -40,7 +43,7 @@ def provider_required(view):
 @provider_required
 def home(request, provider):
     now = timezone.now()
-    mine = open_referrals_for(provider).select_related("client", "insurance_network")
+    mine = visible_to(provider).select_related("client", "insurance_network")
     waiting, available, accepted = [], [], []
     for referral in mine.order_by("created_at"):
         if referral.status == Referral.Status.PENDING:
@@ -82,7 +85,7 @@ def _seconds(delta):
 
 
 def _visible_referral(provider, pk):
-    return get_object_or_404(open_referrals_for(provider), pk=pk)
+    return get_object_or_404(visible_to(provider), pk=pk)
 
 
 def _expected_round(request):
@@ -95,20 +98,30 @@ def _expected_round(request):
 @require_POST
 @provider_required
 def accept(request, provider, pk):
-    referral = _visible_referral(provider, pk)
-    flash_outcome(
-        request,
-        lambda: services.accept_referral(
+    seen_round = _expected_round(request)
+    referral = visible_to(provider).filter(pk=pk).first()
+    if referral is None:
+        if lost_race(provider, pk, seen_round):
+            return _lost_race(request)
+        raise Http404
+    try:
+        services.accept_referral(
             referral.pk,
             provider,
             actor=services.Actor.for_user(request.user),
-            expected_round=_expected_round(request),
-        ),
-        "you_accepted",
-        number=referral.number,
-        referral=referral,
-    )
+            expected_round=seen_round,
+        )
+    except AlreadyAccepted:
+        return _lost_race(request)
+    except ReferralError as error:
+        flash(request, messages.ERROR, "refused", number=referral.number, reason=error.message)
+    else:
+        flash(request, messages.SUCCESS, "you_accepted", referral=referral)
     return redirect("portal:home")
+
+
+def _lost_race(request):
+    return render(request, "portal/already_accepted.html", status=409)
 
 
 @require_POST

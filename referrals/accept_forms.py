@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from providers.models import Provider
-from referrals.models import Referral, ReferralEvent
+from referrals.models import ReferralEvent
 from referrals.validation import NAME_MAX
 
 ACCEPT, DECLINE = "accept", "decline"
@@ -34,14 +34,15 @@ class ClientSearchForm(forms.Form):
             raise ValidationError("Enter the client's first name, last name, or both.")
         return data
 
-    def matches(self):
-        """Referrals of clients with these names (case and extra spaces ignored), newest first."""
+    def matches(self, referrals):
+        """Those of `referrals` (the ones the person may see) whose client has these names (case
+        and extra spaces ignored)."""
         lookups = {
             f"client__{name}__iexact": _words(self.cleaned_data[name])
             for name in ("first_name", "last_name")
             if self.cleaned_data[name]
         }
-        return Referral.objects.filter(**lookups)
+        return referrals.filter(**lookups)
 
 
 class _Answer(forms.Form):

@@ -1,8 +1,11 @@
 """The Accept Referral page: find the client, then accept or decline for a provider.
 
-It shows client names, so only signed-in people reach it. A provider acts only for themselves;
-staff act for anyone. Every change is made by `referrals.services`, which also refuses what the
-policy does not allow; the page shows that refusal and changes nothing.
+It shows client names, so only signed-in people reach it, and each sees only the referrals
+`referrals.eligibility.visible_referrals` allows: by number, by name, or after acting, any other
+referral answers as one that does not exist. Names are searched by POST, never in a URL. A
+provider acts only for themselves; staff act for anyone. Every change is made by
+`referrals.services`, which also refuses what the policy does not allow; the page shows that
+refusal and changes nothing.
 """
 
 import re
@@ -17,8 +20,8 @@ from config.flash import flash
 from providers.models import Provider
 from referrals import services
 from referrals.accept_forms import ACCEPT, ClientSearchForm, DecisionForm
-from referrals.eligibility import open_referrals_for
-from referrals.errors import ReferralError
+from referrals.eligibility import acting_provider, lost_race, visible_referrals
+from referrals.errors import AlreadyAccepted, NotFound, ReferralError
 from referrals.models import Referral
 
 MAX_RESULTS = 25
@@ -26,17 +29,27 @@ _NUMBER = re.compile(r"^(?:R-)?(\d{1,18})$", re.IGNORECASE)
 
 
 class Viewer:
-    """Who is looking: staff (act for anyone) or one provider (acts only for themselves)."""
+    """Who is looking: staff (see and act for anyone) or one active provider (sees only the
+    referrals `visible_referrals` allows, acts only for themselves)."""
 
     def __init__(self, user):
         self.user = user
         self.is_staff = bool(user.is_staff)
-        self.provider = Provider.objects.filter(user=user).first()
+        self.provider = acting_provider(user)
+        self.referrals = visible_referrals(user)
+        self._choices = None
 
     def providers(self):
         if self.is_staff:
             return Provider.objects.all()
         return Provider.objects.filter(pk=self.provider.pk)
+
+    def provider_choices(self):
+        """The "Provider Requested" options, read once for all the result cards."""
+        if self._choices is None:
+            field = DecisionForm(providers=self.providers()).fields["provider"]
+            self._choices = list(field.choices)
+        return self._choices
 
     def may_act_for(self, provider: Provider) -> bool:
         return self.is_staff or provider.pk == self.provider.pk
@@ -46,15 +59,6 @@ class Viewer:
         if referral.status != Referral.Status.ACCEPTED:
             return False
         return self.is_staff or referral.accepted_by_id == self.provider.pk
-
-    def actionable_ids(self, referrals) -> set[int]:
-        """Which of these referrals this person can do something with."""
-        ids = [r.pk for r in referrals]
-        if self.is_staff:
-            return set(ids)
-        return set(
-            open_referrals_for(self.provider).filter(pk__in=ids).values_list("pk", flat=True)
-        )
 
 
 def _referral_param(value: str) -> int | None:
@@ -70,13 +74,20 @@ def _with_details(referrals, limit=MAX_RESULTS) -> list[Referral]:
     )
 
 
-def _results(request, search: ClientSearchForm):
+def _results(request, search: ClientSearchForm, viewer: Viewer):
     if search.is_bound and search.is_valid():
-        return _with_details(search.matches())
+        return _with_details(search.matches(viewer.referrals))
     referral_id = _referral_param(request.GET.get("referral", ""))
     if referral_id is not None:
-        return _with_details(Referral.objects.filter(pk=referral_id))
+        return _with_details(viewer.referrals.filter(pk=referral_id))
     return []
+
+
+def _is_search(request) -> bool:
+    """Client names are searched by POST only, so they never appear in a URL."""
+    return request.method == "POST" and (
+        "first_name" in request.POST or "last_name" in request.POST
+    )
 
 
 @login_required
@@ -86,29 +97,27 @@ def accept_page(request):
     if not viewer.is_staff and viewer.provider is None:
         return render(request, "referrals/accept_not_provider.html", status=403)
     bound_form, status = None, 200
-    if request.method == "POST":
+    searching = _is_search(request)
+    if request.method == "POST" and not searching:
         bound_form, status = _decide(request, viewer)
         if status == 302:
             return redirect(f"{reverse('referrals:accept')}?referral={bound_form.referral_id}")
-    search_data = (
-        request.GET if ("first_name" in request.GET or "last_name" in request.GET) else None
-    )
-    search = ClientSearchForm(search_data)
-    results = _results(request, search)
+    search = ClientSearchForm(request.POST if searching else None)
+    results = _results(request, search, viewer)
     if bound_form is not None and bound_form.referral_id not in {r.pk for r in results}:
-        results += _with_details(Referral.objects.filter(pk=bound_form.referral_id))
-    actionable = viewer.actionable_ids(results)
+        results += _with_details(viewer.referrals.filter(pk=bound_form.referral_id))
     cards, placed = [], False
     for referral in results:
+        # Everything shown can be acted on: staff act on any, a provider sees only what they may
+        # take or hold.
         card = {
             "referral": referral,
-            "can_act": referral.pk in actionable,
             "shows_contact": viewer.holds_or_staff(referral),
             "refusal": "",
         }
         if bound_form is not None and bound_form.referral_id == referral.pk:
             placed = True
-            if status == 409 or not card["can_act"]:
+            if status == 409:
                 # Refused: say why, and offer the referral as it stands now.
                 card["refusal"] = " ".join(m for ms in bound_form.errors.values() for m in ms)
             else:
@@ -120,7 +129,7 @@ def accept_page(request):
         "search": search,
         "cards": cards,
         "viewer": viewer,
-        "searched": search.is_bound or "referral" in request.GET or bound_form is not None,
+        "searched": searching or "referral" in request.GET or bound_form is not None,
         "unplaced_errors": [message for errors in bound_form.errors.values() for message in errors]
         if bound_form is not None and not placed
         else [],
@@ -136,7 +145,9 @@ def _blank_form(referral: Referral, viewer: Viewer) -> DecisionForm:
         initial["provider"] = viewer.provider.pk
         if referral.accepted_by_id == viewer.provider.pk:
             initial["status"] = "decline"
-    return DecisionForm(initial=initial, providers=viewer.providers(), referral_id=referral.pk)
+    form = DecisionForm(initial=initial, providers=viewer.providers(), referral_id=referral.pk)
+    form.fields["provider"].choices = viewer.provider_choices()
+    return form
 
 
 def _decide(request, viewer: Viewer):
@@ -154,6 +165,11 @@ def _decide(request, viewer: Viewer):
             f"You can accept or decline referrals only for yourself ({viewer.provider.name}).",
         )
         return form, 403
+    if not viewer.is_staff and not viewer.referrals.filter(pk=data["referral"]).exists():
+        # Not theirs: answered as for a number that does not exist, unless they lost a race.
+        lost = lost_race(viewer.provider, data["referral"], data["round"])
+        form.add_error(None, (AlreadyAccepted if lost else NotFound).message)
+        return form, 409
     actor = services.Actor.for_user(request.user)
     try:
         if data["status"] == ACCEPT:

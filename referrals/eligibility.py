@@ -6,9 +6,15 @@
   active provider who participates in the client's insurance network; any active provider for
   self-pay. A provider who declined it is not offered it again.
 - Inactive providers are never offered referrals.
+
+Who may see a referral's client details (the one answer every page, link and export asks):
+- staff see every referral;
+- a provider sees a referral offered to them, available to them now, or accepted by them;
+- an inactive provider, or one whose user is deactivated, sees none, from their next request on.
+Anything else answers as if the referral did not exist.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from providers.models import Provider
 from referrals.models import Referral, ReferralEvent
@@ -42,8 +48,6 @@ def open_referrals_for(provider: Provider) -> QuerySet[Referral]:
     declined = ReferralEvent.objects.filter(
         provider=provider, kind=ReferralEvent.Kind.DECLINED
     ).values("referral_id")
-    from django.db.models import Q
-
     waiting_for_me = Q(status=Referral.Status.PENDING, offered_to=provider)
     available_to_me = (
         Q(status=Referral.Status.AVAILABLE)
@@ -68,3 +72,55 @@ def offer_candidates(referral: Referral) -> QuerySet[Provider]:
         referral=referral, kind=ReferralEvent.Kind.DECLINED, provider__isnull=False
     ).values("provider_id")
     return candidates.exclude(pk__in=declined)
+
+
+def acting_provider(user) -> Provider | None:
+    """The active provider this signed-in user is, or None (not signed in, deactivated user, no
+    provider linked, or the provider is inactive). Asked afresh on every request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    provider = Provider.objects.filter(user=user).first()
+    return provider if provider is not None and provider.is_active else None
+
+
+def visible_to(provider: Provider | None) -> QuerySet[Referral]:
+    """Referrals whose client this provider may see: offered to them, available to them now, or
+    accepted by them. None for an inactive provider."""
+    if provider is None or not provider.is_active:
+        return Referral.objects.none()
+    return open_referrals_for(provider)
+
+
+def visible_referrals(user) -> QuerySet[Referral]:
+    """Referrals whose client this signed-in person may see: staff all, a provider their own."""
+    if getattr(user, "is_authenticated", False) and user.is_active and user.is_staff:
+        return Referral.objects.all()
+    return visible_to(acting_provider(user))
+
+
+def lost_race(provider: Provider | None, referral_id: int, seen_round: int | None) -> bool:
+    """This provider answered a referral they could take, but another provider accepted it first.
+
+    True only if it was accepted in the very round the provider's page showed (accepting moves the
+    round on by one), and the provider could take it then (active, in its network, had not
+    declined it). They may then be told "already accepted by another provider", no more.
+    """
+    if provider is None or not provider.is_active or seen_round is None:
+        return False
+    referral = (
+        Referral.objects.filter(
+            pk=referral_id, status=Referral.Status.ACCEPTED, round=seen_round + 1
+        )
+        .exclude(accepted_by=provider)
+        .first()
+    )
+    if referral is None:
+        return False
+    if (
+        referral.insurance_network_id
+        and not provider.insurance_networks.filter(pk=referral.insurance_network_id).exists()
+    ):
+        return False
+    return not ReferralEvent.objects.filter(
+        referral=referral, provider=provider, kind=ReferralEvent.Kind.DECLINED
+    ).exists()

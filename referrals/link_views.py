@@ -4,6 +4,7 @@ Opening the link (GET) only shows the referral and two confirm buttons: mail sca
 so nothing changes until the provider presses one (POST). The signed token names the referral,
 the provider and the offer round; `referrals.services` acts with that round expected, so a link
 that is expired, tampered with, used, or overtaken by events changes nothing and says why.
+Client details are shown only while `referrals.eligibility.visible_to` lets the provider see them.
 """
 
 from django.shortcuts import render
@@ -12,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 from providers.models import Provider
 from referrals import services
 from referrals.accept_forms import ACCEPT, DECLINE, LinkDecisionForm
-from referrals.errors import ReferralError
+from referrals.eligibility import visible_to
+from referrals.errors import InactiveProvider, NotEligible, ReferralError
 from referrals.links import LinkExpired, LinkInvalid, read_action_token
 from referrals.models import Referral
 
@@ -41,7 +43,12 @@ def action_link(request, token):
         return _problem(request, "invalid", 400)
     context = {"referral": referral, "provider": provider}
     if referral.round != claim.round:
-        return _problem(request, "used", 409, **context)
+        return _problem(request, "used", 409, **context)  # says what changed, names no client
+    if not visible_to(provider).filter(pk=referral.pk).exists():
+        # Still this round, but the provider may no longer see the client (made inactive, or
+        # out of the client's network): say why, as the service would, and show no client.
+        refusal = NotEligible if provider.is_active else InactiveProvider
+        return _problem(request, "refused", 409, message=refusal.message, **context)
     form = LinkDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return _act(request, form.cleaned_data, claim, context)

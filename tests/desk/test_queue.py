@@ -1,5 +1,8 @@
 """The staff queue: open referrals oldest first, deadlines, filters with counts, needs attention."""
 
+import html
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -87,18 +90,59 @@ def test_search_by_client_name(staff_client, make_referral, aetna, client_detail
     other = services.ClientDetails("Jo", "Park", "jo@example.org", "", True, False)
     sam = make_referral(network=aetna, now=t0)
     make_referral(network=aetna, now=t0, client=other)
-    assert rows(staff_client.get(QUEUE, {"q": "sam RIVERA"})) == [sam.number]
-    assert rows(staff_client.get(QUEUE, {"q": "nobody"})) == []
+    assert rows(staff_client.post(QUEUE, {"q": "sam RIVERA"})) == [sam.number]
+    assert rows(staff_client.post(QUEUE, {"q": "nobody"})) == []
+
+
+def test_client_name_is_searched_by_post_and_never_put_in_a_url(
+    staff_client, make_referral, aetna, t0
+):
+    make_referral(network=aetna, now=t0)
+    page = staff_client.get(QUEUE).content.decode()
+    filters = re.search(r'<form[^>]*id="queue-filters"[^>]*>', page, re.S).group(0)
+    assert 'method="post"' in filters and "hx-post=" in filters and "hx-get" not in filters
+    response = staff_client.post(
+        QUEUE,
+        {"q": "Rivera", "kind": "general"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TRIGGER="queue-filters",
+    )
+    assert rows(response) != []
+    assert response["HX-Push-Url"] == f"{QUEUE}?kind=general"  # the address bar: no name
+
+
+def test_a_name_in_the_address_bar_is_not_searched(staff_client, make_referral, aetna, t0):
+    make_referral(network=aetna, now=t0)
+    assert len(rows(staff_client.get(QUEUE, {"q": "nobody"}))) == 1
 
 
 def test_htmx_refresh_returns_only_the_results_keeping_filters(
     staff_client, make_referral, aetna, t0
 ):
     make_referral(network=aetna, now=t0)
-    response = staff_client.get(QUEUE, {"kind": "general"}, HTTP_HX_REQUEST="true")
+    response = staff_client.post(QUEUE, {"kind": "general", "q": "Rivera"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert "Needs attention" not in body
-    assert 'id="queue-results"' in body and "kind=general" in body and "every 15s" in body
+    assert "Needs attention" not in body and "HX-Push-Url" not in response  # a refresh: no push
+    assert 'id="queue-results"' in body and "every 15s" in body
+    refresh = re.search(r"hx-vals='([^']*)'", body).group(1)
+    assert json.loads(html.unescape(refresh)) == {"kind": "general", "q": "Rivera", "page": 1}
+    assert "Rivera" not in re.search(r'hx-post="([^"]*)"', body).group(1)
+
+
+def test_pager_carries_the_filters_in_the_form_not_the_url(
+    staff_client, make_referral, aetna, t0, monkeypatch
+):
+    from desk import views
+
+    for _ in range(3):
+        make_referral(network=aetna, now=t0)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    first = staff_client.post(QUEUE, {"q": "Rivera"}).content.decode()
+    second = staff_client.post(QUEUE, {"q": "Rivera", "page": "2"})
+    assert '<input type="hidden" name="q" value="Rivera">' in first
+    assert '<button type="submit" name="page" value="2">Next</button>' in first
+    assert "?q=" not in first and "q=Rivera" not in first
+    assert second.context["page"].number == 2 and len(rows(second)) == 1
 
 
 @pytest.mark.parametrize(

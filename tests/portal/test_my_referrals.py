@@ -94,8 +94,9 @@ def test_stale_page_shows_the_service_refusal(as_provider, make_referral, ana, b
     response = as_provider(ana).post(
         f"/portal/referrals/{referral.pk}/accept/", {"round": old_round}, follow=True
     )
-    # No longer visible to Ana (Ben holds it): not found, and nothing changed.
-    assert response.status_code == 404
+    # No longer visible to Ana (Ben holds it), but her page showed it to her: she lost the race.
+    assert response.status_code == 409
+    assert "already been accepted by another provider" in response.content.decode()
     referral.refresh_from_db()
     assert referral.accepted_by == ben
 

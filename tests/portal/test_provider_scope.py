@@ -1,0 +1,109 @@
+"""The Provider Portal shows a provider only what is theirs, and says so plainly when an accept
+loses the race to another provider."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from notifications.models import OutboxMessage
+from providers.models import Provider
+from referrals import services
+from referrals.models import Referral, ReferralEvent
+from referrals.services import Actor
+
+NOBODY = 999_999
+
+
+def test_accept_that_lost_the_race_says_already_accepted_by_another_provider(
+    as_provider, make_referral, ana, ben, aetna
+):
+    referral = make_referral(network=aetna)
+    round_seen_by_ben = referral.round  # both see it available on their portal
+    services.accept_referral(referral.pk, ana, actor=Actor("t"))
+    response = as_provider(ben).post(
+        f"/portal/referrals/{referral.pk}/accept/", {"round": round_seen_by_ben}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "already been accepted by another provider" in html
+    assert "Rivera" not in html and "Sam" not in html
+    assert Referral.objects.get(pk=referral.pk).accepted_by == ana
+
+
+def test_a_race_lost_under_the_lock_also_says_already_accepted(
+    as_provider, make_referral, ana, ben, aetna, monkeypatch
+):
+    """Ben's request finds it open, but Ana's accept commits before his takes the row lock."""
+    referral = make_referral(network=aetna)
+    real_accept = services.accept_referral
+
+    def ana_first(*args, **kwargs):
+        real_accept(referral.pk, ana, actor=Actor("t"))
+        return real_accept(*args, **kwargs)
+
+    monkeypatch.setattr(services, "accept_referral", ana_first)
+    response = as_provider(ben).post(
+        f"/portal/referrals/{referral.pk}/accept/", {"round": referral.round}
+    )
+    assert response.status_code == 409
+    assert "already been accepted by another provider" in response.content.decode()
+
+
+@pytest.mark.parametrize("seen_round", ["", "7"])
+def test_accept_of_someone_elses_referral_without_the_round_seen_is_not_found(
+    as_provider, make_referral, ana, ben, aetna, seen_round
+):
+    referral = make_referral(network=aetna)
+    services.accept_referral(referral.pk, ana, actor=Actor("t"))
+    client = as_provider(ben)
+    hidden = client.post(f"/portal/referrals/{referral.pk}/accept/", {"round": seen_round})
+    missing = client.post(f"/portal/referrals/{NOBODY}/accept/", {"round": seen_round})
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
+
+
+def test_accept_outside_my_network_after_another_accepted_is_not_found(
+    as_provider, make_referral, ana, ben, cigna
+):
+    referral = make_referral(network=cigna)
+    cy = Provider.objects.create(first_name="Cy", last_name="Ng", email="cy@example.com")
+    cy.insurance_networks.set([cigna])
+    seen = referral.round
+    services.accept_referral(referral.pk, cy, actor=Actor("t"))
+    response = as_provider(ben).post(f"/portal/referrals/{referral.pk}/accept/", {"round": seen})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["inactive provider", "deactivated user"])
+@pytest.mark.parametrize("action", ["accept", "decline", "contacted"])
+def test_a_provider_made_inactive_can_no_longer_act_from_the_portal(
+    as_provider, make_referral, ana, aetna, who, action
+):
+    referral = make_referral(network=aetna, preferred=ana)
+    client = as_provider(ana)
+    if who == "inactive provider":
+        Provider.objects.filter(pk=ana.pk).update(status=Provider.Status.INACTIVE)
+    else:
+        get_user_model().objects.filter(pk=ana.user_id).update(is_active=False)
+    events, messages = ReferralEvent.objects.count(), OutboxMessage.objects.count()
+    response = client.post(
+        f"/portal/referrals/{referral.pk}/{action}/",
+        {"round": referral.round, "reason": "unavailable"},
+    )
+    assert response.status_code in (302, 403)
+    assert b"Rivera" not in response.content
+    if response.status_code == 302:
+        assert response["Location"].startswith("/signin/")
+    assert ReferralEvent.objects.count() == events and OutboxMessage.objects.count() == messages
+
+
+def test_portal_home_query_count(
+    as_provider, make_referral, ana, aetna, django_assert_max_num_queries
+):
+    for _ in range(3):
+        make_referral(network=aetna, preferred=ana)
+        make_referral(network=aetna)
+    client = as_provider(ana)
+    client.get("/portal/")
+    with django_assert_max_num_queries(18):  # 12 of them the responsiveness figures
+        page = client.get("/portal/")
+    assert len(page.context["waiting"]) == 3 and len(page.context["available"]) == 3
