@@ -20,6 +20,7 @@ from portal.forms import DeclineForm, ProfileForm
 from providers import services as provider_services
 from providers.models import Language, ProfileChange, Specialty
 from referrals import services
+from referrals.access_log import Page, record_views
 from referrals.eligibility import open_referrals_for
 from referrals.models import Referral
 from referrals.outcome import flash_outcome
@@ -51,6 +52,7 @@ def home(request, provider):
         else:
             accepted.append(referral)
     accepted.sort(key=lambda r: r.accepted_at, reverse=True)
+    record_views(request.user, [*waiting, *available, *accepted], Page.PORTAL)
     report = [
         {
             "days": window["days"],

@@ -17,6 +17,7 @@ from config.flash import flash
 from providers.models import Provider
 from referrals import services
 from referrals.accept_forms import ACCEPT, ClientSearchForm, DecisionForm
+from referrals.access_log import Page, record_views
 from referrals.eligibility import open_referrals_for
 from referrals.errors import ReferralError
 from referrals.models import Referral
@@ -116,6 +117,7 @@ def accept_page(request):
                 bound_form.fields["provider"].queryset = viewer.providers()
         card.setdefault("form", _blank_form(referral, viewer))
         cards.append(card)
+    record_views(request.user, [card["referral"] for card in cards], Page.ACCEPT)
     context = {
         "search": search,
         "cards": cards,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from providers.models import Provider
 from referrals import services
 from referrals.accept_forms import ACCEPT, DECLINE, LinkDecisionForm
+from referrals.access_log import Page, record_views
 from referrals.errors import ReferralError
 from referrals.links import LinkExpired, LinkInvalid, read_action_token
 from referrals.models import Referral
@@ -46,6 +47,7 @@ def action_link(request, token):
     if request.method == "POST" and form.is_valid():
         return _act(request, form.cleaned_data, claim, context)
     context.update(form=form, choice=request.GET.get("choice", ACCEPT))
+    record_views(provider.user, [referral], Page.EMAIL_LINK, who=f"email link: {provider.email}")
     return render(request, "referrals/link.html", context, status=400 if form.errors else 200)
 
 

@@ -1,6 +1,7 @@
 """`manage.py worker`: fire due deadlines and deliver the outbox, forever or `--once`.
 
-The main thread handles deadlines, and forgets API idempotency keys older than 24 hours; each
+The main thread handles deadlines, forgets API idempotency keys older than 24 hours and empties
+the text of messages delivered OUTBOX_BODY_RETENTION ago; each
 channel (Slack, email, SMS) is drained by its own thread, so a slow or broken channel never holds
 up the others. SIGTERM and Ctrl-C stop it cleanly after the current message.
 """
@@ -20,6 +21,7 @@ from api.idempotency import purge_expired
 from notifications.clients import announce_development_channels, build_transport
 from notifications.dispatcher import drain_channel, sweep_stuck
 from notifications.models import OutboxMessage
+from notifications.retention import remove_delivered_bodies
 from referrals.deadlines import run_due
 
 log = logging.getLogger("referral_desk.worker")
@@ -44,6 +46,7 @@ class Command(BaseCommand):
         if once:
             counts = run_due(at or timezone.now())
             purge_expired(at or timezone.now())
+            remove_delivered_bodies(at or timezone.now())
             sent = {
                 ch: drain_channel(build_transport(ch), now=at)
                 for ch in OutboxMessage.Channel.values
@@ -77,6 +80,7 @@ class Command(BaseCommand):
                     log.info("deadlines: %s", counts)
                 sweep_stuck(timezone.now())
                 purge_expired(timezone.now())
+                remove_delivered_bodies(timezone.now())
             except Exception:
                 log.exception("deadline pass failed; will try again")
                 close_old_connections()
