@@ -82,3 +82,13 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_message_text_retention_defaults_to_30_days_and_refuses_a_bad_value():
+    from django.conf import settings
+
+    result = _manage("check", OUTBOX_BODY_RETENTION="a month")
+
+    assert settings.OUTBOX_BODY_RETENTION == timedelta(days=30)
+    assert result.returncode != 0
+    assert "OUTBOX_BODY_RETENTION='a month' is not a duration" in result.stderr
