@@ -32,6 +32,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client as HttpClient  # noqa: E402
+from empty import empty_referrals  # noqa: E402
 
 from providers.models import InsuranceNetwork, Provider  # noqa: E402
 from referrals.models import Client, Referral, ReferralEvent  # noqa: E402
@@ -45,9 +46,7 @@ def build(count: int, rng: random.Random) -> None:
     print(f"building {count:,} referrals ...", flush=True)
     started = time.perf_counter()
     with transaction.atomic():
-        ReferralEvent.objects.all().delete()
-        Referral.objects.all().delete()
-        Client.objects.all().delete()
+        empty_referrals()
         Provider.objects.all().delete()
         InsuranceNetwork.objects.all().delete()
         networks = [InsuranceNetwork.objects.create(name=n) for n in NETWORKS]

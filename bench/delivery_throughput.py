@@ -11,6 +11,7 @@ loopback servers that answer at once and times first to last arrival. Channel pa
 import argparse
 
 from delivery_setup import cleanup, client_details, prepare, wait_until
+from empty import empty_referrals
 
 FAST = {
     "WORKER_POLL_INTERVAL": "0.2s",
@@ -23,15 +24,11 @@ FAST = {
 def run(workers: int, referrals: int, servers, env, providers, network) -> float:
     from notifications.models import OutboxMessage
     from referrals import services
-    from referrals.models import Client, Referral, ReferralEvent
     from tests.loopback.processes import start_worker, stop_worker
 
     for server in servers:
         server.forget()
-    OutboxMessage.objects.all().delete()
-    ReferralEvent.objects.all().delete()
-    Referral.objects.all().delete()
-    Client.objects.all().delete()
+    empty_referrals()
     for i in range(referrals):
         services.create_referral(
             client=client_details(i),

@@ -212,6 +212,11 @@ DELIVERY_TIMEOUT = parse_duration(env("DELIVERY_TIMEOUT", "10s"), "DELIVERY_TIME
 SLACK_MIN_INTERVAL = parse_duration(env("SLACK_MIN_INTERVAL", "1s"), "SLACK_MIN_INTERVAL")
 SMS_MIN_INTERVAL = parse_duration(env("SMS_MIN_INTERVAL", "1s"), "SMS_MIN_INTERVAL")
 
+# --- Retention of client details in sent messages -------------------------------------------
+# A delivered message's subject and text (they may name the client) are emptied this long after
+# delivery; channel, recipient, template, status and times stay (notifications/retention.py).
+OUTBOX_BODY_RETENTION = parse_duration(env("OUTBOX_BODY_RETENTION", "30d"), "OUTBOX_BODY_RETENTION")
+
 if EMAIL_URL:
     from config.email_url import email_settings
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from desk import queue as selectors
 from desk import timeline as timeline_builder
 from desk.forms import DeclineForm, NoteForm, OfferForm, QueueFilterForm
+from referrals.access_log import TIMELINE_VIEWS, Page, recent_views, record_views
 from referrals.eligibility import offer_candidates
 from referrals.models import Referral
 
@@ -77,12 +78,15 @@ def timeline(request, pk):
         pk=pk,
     )
     now = timezone.now()
+    record_views(request.user, [referral], Page.TIMELINE)
     return render(
         request,
         "desk/timeline.html",
         {
             "referral": referral,
             "steps": timeline_builder.build(referral),
+            "views": recent_views(referral),
+            "views_shown": TIMELINE_VIEWS,
             "deadlines": selectors.deadlines(referral),
             "now": now,
             "offer_form": OfferForm(providers=offer_candidates(referral)),

@@ -3,7 +3,9 @@ that caused it, then delivered (and retried) by the worker's dispatcher.
 
 A row's life: queued -> inflight -> sent, or back to queued with a later `next_attempt_at` after
 a transient failure, or failed after a permanent one. `key` is unique, so one event never
-produces the same message twice.
+produces the same message twice. A delivered message's subject and text (which may name the
+client) are emptied OUTBOX_BODY_RETENTION later (`notifications.retention`); channel, recipient,
+template, status and times stay for the timeline.
 """
 
 from django.db import models
@@ -27,14 +29,14 @@ class OutboxMessage(models.Model):
         "referrals.Referral",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="messages",
     )
     event = models.ForeignKey(
         "referrals.ReferralEvent",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="messages",
     )
     template = models.CharField(max_length=60)
@@ -55,6 +57,11 @@ class OutboxMessage(models.Model):
     external_id = models.CharField(max_length=120, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
+    body_removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the subject and text were emptied, OUTBOX_BODY_RETENTION after delivery.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -66,10 +73,21 @@ class OutboxMessage(models.Model):
                 fields=["claimed_at"], name="outbox_inflight", condition=Q(status="inflight")
             ),
             models.Index(fields=["channel", "status"]),
+            models.Index(
+                fields=["sent_at"],
+                name="outbox_body_kept",
+                condition=Q(status="sent", body_removed_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.template} to {mask(self.recipient)}"
+
+    @property
+    def template_label(self) -> str:
+        """The template's name in words ("referral_confirmation" -> "Referral confirmation"),
+        shown where the subject was once it is removed."""
+        return self.template.replace("_", " ").capitalize()
 
 
 def mask(recipient: str) -> str:

@@ -22,6 +22,7 @@ from portal.forms import DeclineForm, ProfileForm
 from providers import services as provider_services
 from providers.models import Language, ProfileChange, Specialty
 from referrals import services
+from referrals.access_log import Page, record_views
 from referrals.eligibility import acting_provider, lost_race, visible_to
 from referrals.errors import AlreadyAccepted, ReferralError
 from referrals.models import Referral
@@ -54,6 +55,7 @@ def home(request, provider):
         else:
             accepted.append(referral)
     accepted.sort(key=lambda r: r.accepted_at, reverse=True)
+    record_views(request.user, [*waiting, *available, *accepted], Page.PORTAL)
     report = [
         {
             "days": window["days"],

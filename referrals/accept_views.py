@@ -20,6 +20,7 @@ from config.flash import flash
 from providers.models import Provider
 from referrals import services
 from referrals.accept_forms import ACCEPT, ClientSearchForm, DecisionForm
+from referrals.access_log import Page, record_views
 from referrals.eligibility import acting_provider, lost_race, visible_referrals
 from referrals.errors import AlreadyAccepted, NotFound, ReferralError
 from referrals.models import Referral
@@ -125,6 +126,7 @@ def accept_page(request):
                 bound_form.fields["provider"].queryset = viewer.providers()
         card.setdefault("form", _blank_form(referral, viewer))
         cards.append(card)
+    record_views(request.user, [card["referral"] for card in cards], Page.ACCEPT)
     context = {
         "search": search,
         "cards": cards,

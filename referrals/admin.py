@@ -4,6 +4,9 @@ Admin never changes a referral's state by editing fields: every lifecycle field 
 the only thing the change page can do is add a note to the audit trail through
 `services.add_note`. Accepting, declining and offering happen on the Accept Referral page and the
 staff desk, which call the services. Nothing here can be deleted: the trail is append-only.
+A correction of a client's details goes through `services.edit_client_details`, which writes the
+old values into the trail. Opening a referral's or a client's change page is recorded as a view
+of the client's details (`access_log`).
 """
 
 from django import forms
@@ -14,8 +17,9 @@ from django.utils.html import format_html
 from config.readonly_admin import ReadOnlyAdmin
 from notifications.models import OutboxMessage
 from referrals import services
+from referrals.access_log import Page, record_views
 from referrals.forms import ClientContactRules
-from referrals.models import Client, Referral, ReferralEvent
+from referrals.models import Client, ClientDataView, Referral, ReferralEvent
 
 TIMES = (
     "created_at",
@@ -27,7 +31,16 @@ TIMES = (
     "remind_at",
     "expires_at",
 )
-EVENT_FIELDS = ("at", "kind", "provider", "actor_label", "reason", "note", "response_seconds")
+EVENT_FIELDS = (
+    "at",
+    "kind",
+    "provider",
+    "actor_label",
+    "reason",
+    "note",
+    "changes",
+    "response_seconds",
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -133,6 +146,20 @@ class ReferralAdmin(admin.ModelAdmin):
         if note:
             services.add_note(obj.pk, note, actor=services.Actor.for_user(request.user))
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = _shown(response)
+        if original is not None:
+            record_views(request.user, [original], Page.ADMIN_REFERRAL)
+        return response
+
+
+def _shown(response):
+    """The object a rendered admin change page shows, None when it redirected or refused."""
+    if response.status_code != 200 or not hasattr(response, "context_data"):
+        return None
+    return response.context_data.get("original")
+
 
 class ClientForm(ClientContactRules, forms.ModelForm):
     """The intake form's rules, so a correction made in admin is as valid as the original."""
@@ -158,13 +185,40 @@ class ClientAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        """The correction is made by the services, which keep the old values in the trail."""
+        services.edit_client_details(
+            obj.pk,
+            {name: form.cleaned_data[name] for name in form.changed_data},
+            actor=services.Actor.for_user(request.user),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = _shown(response)
+        if original is not None:
+            record_views(request.user, original.referrals.all(), Page.ADMIN_CLIENT)
+        return response
+
 
 @admin.register(ReferralEvent)
 class ReferralEventAdmin(ReadOnlyAdmin):
     """The audit trail across all referrals: read-only, append-only."""
 
-    list_display = ("referral", *EVENT_FIELDS[:-1])
+    list_display = ("referral", *EVENT_FIELDS[:-2])
     list_filter = ("kind", "reason", "at")
     list_select_related = ("referral", "provider")
     search_fields = ("referral__client__last_name", "actor_label")
+    date_hierarchy = "at"
+
+
+@admin.register(ClientDataView)
+class ClientDataViewAdmin(ReadOnlyAdmin):
+    """Who looked at which client's details, when and where: read-only, filter by person and
+    date."""
+
+    list_display = ("at", "who", "referral", "page")
+    list_filter = ("user", "page", "at")
+    list_select_related = ("referral",)
+    search_fields = ("who",)
     date_hierarchy = "at"

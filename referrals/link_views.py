@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from providers.models import Provider
 from referrals import services
 from referrals.accept_forms import ACCEPT, DECLINE, LinkDecisionForm
+from referrals.access_log import Page, record_views
 from referrals.eligibility import visible_to
 from referrals.errors import InactiveProvider, NotEligible, ReferralError
 from referrals.links import LinkExpired, LinkInvalid, read_action_token
@@ -53,6 +54,7 @@ def action_link(request, token):
     if request.method == "POST" and form.is_valid():
         return _act(request, form.cleaned_data, claim, context)
     context.update(form=form, choice=request.GET.get("choice", ACCEPT))
+    record_views(provider.user, [referral], Page.EMAIL_LINK, who=f"email link: {provider.email}")
     return render(request, "referrals/link.html", context, status=400 if form.errors else 200)
 
 

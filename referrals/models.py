@@ -173,6 +173,7 @@ class ReferralEvent(models.Model):
         REMINDED = "reminded", "24-hour reminders sent"
         CONTACTED = "contacted", "Client contacted"
         NOTE = "note", "Note"
+        CLIENT_EDITED = "client_edit", "Client details changed"
 
     class Reason(models.TextChoices):
         UNAVAILABLE = "unavailable", "Provider not available to contact the client"
@@ -180,13 +181,15 @@ class ReferralEvent(models.Model):
         EXPIRED = "expired", "Not accepted or declined within 48 hours"
         PROVIDER_INACTIVE = "provider_inactive", "Provider made inactive"
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     provider = models.ForeignKey(
         Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="referral_events"
     )
+    # PROTECT, not SET_NULL: the trail is never rewritten, not even when a user goes away
+    # (deactivate a user instead of deleting them).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(
         max_length=80, help_text="Who did it: a person, a link, the API, the worker."
@@ -199,6 +202,11 @@ class ReferralEvent(models.Model):
         blank=True,
         help_text="For a provider's answer to an offer made to them: seconds since it reached them.",
     )
+    changes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For a change of client details: each changed field and its old value.",
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -210,3 +218,45 @@ class ReferralEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}Z"
+
+
+class ClientDataView(models.Model):
+    """Someone looked at a client's details: who, which referral, when, on which page.
+
+    Kept apart from the audit trail (`ReferralEvent`) because views are many and analytics read
+    the trail; like it, rows are only ever added (on PostgreSQL a trigger refuses UPDATE and
+    DELETE). Written by `referrals.access_log.record_views`.
+    """
+
+    class Page(models.TextChoices):
+        TIMELINE = "timeline", "Desk timeline"
+        ACCEPT = "accept", "Accept Referral page"
+        PORTAL = "portal", "Provider Portal"
+        EMAIL_LINK = "email_link", "Emailed Accept/Decline link"
+        ADMIN_REFERRAL = "admin_referral", "Admin: referral"
+        ADMIN_CLIENT = "admin_client", "Admin: client"
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="views")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="client_data_views",
+        help_text="Empty for an emailed link whose provider has no sign-in.",
+    )
+    who = models.CharField(max_length=160, help_text="The user name, or the link's provider.")
+    page = models.CharField(max_length=20, choices=Page.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "client data view"
+        indexes = [
+            models.Index(fields=["referral", "at"], name="view_referral_at"),
+            models.Index(fields=["user", "at"], name="view_user_at"),
+            models.Index(fields=["at"], name="view_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.who} viewed R-{self.referral_id:05d} on {self.get_page_display()}"

@@ -62,10 +62,19 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _event(
-    referral, kind, actor: Actor, at, provider=None, reason="", note="", response_seconds=None
+    referral,
+    kind,
+    actor: Actor,
+    at,
+    provider=None,
+    reason="",
+    note="",
+    response_seconds=None,
+    changes=None,
 ) -> ReferralEvent:
     return ReferralEvent.objects.create(
         response_seconds=response_seconds,
+        changes=changes or {},
         referral=referral,
         kind=kind,
         provider=provider,
@@ -408,3 +417,36 @@ def confirm_contact(
         referral.save(update_fields=["contacted_at"])
         _event(referral, ReferralEvent.Kind.CONTACTED, actor, at, provider=referral.accepted_by)
     return referral
+
+
+CLIENT_FIELDS = tuple(ClientDetails.__dataclass_fields__)
+
+
+def edit_client_details(
+    client_id: int, changes: dict, *, actor: Actor, now: datetime | None = None
+) -> list[str]:
+    """Correct a client's contact details. Each of the client's referrals gets an audit event
+    naming the fields changed and their old values, so a correction can always be traced and
+    undone. Returns the names of the fields that changed (none: nothing is written)."""
+    at = _now(now)
+    unknown = set(changes) - set(CLIENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not client details: {sorted(unknown)}")
+    with transaction.atomic():
+        try:
+            client = Client.objects.select_for_update().get(pk=client_id)
+        except Client.DoesNotExist as exc:
+            raise NotFound() from exc
+        old = {
+            name: getattr(client, name)
+            for name, value in changes.items()
+            if getattr(client, name) != value
+        }
+        if not old:
+            return []
+        for name in old:
+            setattr(client, name, changes[name])
+        client.save(update_fields=list(old))
+        for referral in client.referrals.order_by("pk"):
+            _event(referral, ReferralEvent.Kind.CLIENT_EDITED, actor, at, changes=old)
+    return list(old)

@@ -152,3 +152,13 @@ def test_an_unclear_staff_2fa_setting_stops_start_up():
     result = _manage_as_operator("check", SECRET_KEY=PRODUCTION_KEY, STAFF_2FA_REQUIRED="sometimes")
     assert result.returncode != 0
     assert "STAFF_2FA_REQUIRED='sometimes' must be true or false" in result.stderr
+
+
+def test_message_text_retention_defaults_to_30_days_and_refuses_a_bad_value():
+    from django.conf import settings
+
+    result = _manage("check", OUTBOX_BODY_RETENTION="a month")
+
+    assert settings.OUTBOX_BODY_RETENTION == timedelta(days=30)
+    assert result.returncode != 0
+    assert "OUTBOX_BODY_RETENTION='a month' is not a duration" in result.stderr

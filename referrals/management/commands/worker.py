@@ -1,7 +1,8 @@
 """`manage.py worker`: fire due deadlines and deliver the outbox, forever or `--once`.
 
-The main thread handles deadlines, queues the sign-in links providers asked for, and forgets API
-idempotency keys older than 24 hours and long-dead sign-in requests; each
+The main thread handles deadlines, queues the sign-in links providers asked for, forgets API
+idempotency keys older than 24 hours and long-dead sign-in requests, and empties the text of
+messages delivered OUTBOX_BODY_RETENTION ago; each
 channel (Slack, email, SMS) is drained by its own thread, so a slow or broken channel never holds
 up the others. SIGTERM and Ctrl-C stop it cleanly after the current message, however many of
 them arrive.
@@ -22,6 +23,7 @@ from api.idempotency import purge_expired
 from notifications.clients import announce_development_channels, build_transport
 from notifications.dispatcher import drain_channel, sweep_stuck
 from notifications.models import OutboxMessage
+from notifications.retention import remove_delivered_bodies
 from providers.signin_links import forget_old_links, send_requested_links
 from referrals.deadlines import run_due
 
@@ -49,6 +51,7 @@ class Command(BaseCommand):
             send_requested_links(at or timezone.now())
             purge_expired(at or timezone.now())
             forget_old_links(at or timezone.now())
+            remove_delivered_bodies(at or timezone.now())
             sent = {
                 ch: drain_channel(build_transport(ch), now=at)
                 for ch in OutboxMessage.Channel.values
@@ -83,6 +86,7 @@ class Command(BaseCommand):
                 sweep_stuck(timezone.now())
                 purge_expired(timezone.now())
                 forget_old_links(timezone.now())
+                remove_delivered_bodies(timezone.now())
             except Exception:
                 log.exception("deadline pass failed; will try again")
                 close_old_connections()
