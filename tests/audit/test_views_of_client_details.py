@@ -73,7 +73,7 @@ def test_the_accept_page_records_each_result_shown(
     )
     browser = as_provider(ana)
 
-    browser.get(reverse("referrals:accept"), {"first_name": "Sam", "last_name": "Rivera"})
+    browser.post(reverse("referrals:accept"), {"first_name": "Sam", "last_name": "Rivera"})
     browser.get(reverse("referrals:accept"))  # no search: nothing shown, nothing recorded
 
     assert sorted(_views()) == sorted(("ana.lee@example.com", r.pk, Page.ACCEPT) for r in shown)
