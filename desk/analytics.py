@@ -141,7 +141,7 @@ def distribution(summary_row: Row) -> list[tuple[str, int]]:
 
 @dataclass
 class ProviderRow:
-    """A provider's offers (`response_figures.offer_rows`), and every referral they accepted."""
+    """A provider's offers (`response_figures.offer_rows`)."""
 
     provider: Provider
     offers: int
@@ -149,7 +149,6 @@ class ProviderRow:
     accepts: int
     declines: int
     expiries: int
-    all_accepts: int
     within_goal: float | None
     median: float | None
     p90: float | None
@@ -169,7 +168,6 @@ def by_provider(qs: QuerySet, since: datetime) -> list[ProviderRow]:
             accepts=row["accepts"],
             declines=row["declines"],
             expiries=row["expired"],
-            all_accepts=row["all_accepts"],
             within_goal=row["within_share"],
             median=row["response_median"],
             p90=row["response_p90"],

@@ -69,7 +69,8 @@ def referral_figures(now: datetime) -> list[Figure]:
             "no_answer_48h",
             "no_answer_in_48h",
             received(answer_by),
-            Q(response_seconds__isnull=True) | ~within("response_seconds", answer_by),
+            Q(response_seconds__isnull=True)
+            | Q(response_seconds__gte=int(answer_by.total_seconds())),
         ),
         # Declined automatically at least once, in any round (also after a decline or an offer).
         Figure("expiry_rate", "expired", received(answer_by), Q(expired_at__isnull=False)),
@@ -137,7 +138,8 @@ EXPIRY = Q(kind=Kind.EXPIRED)
 
 def offer_counts() -> dict:
     """Per provider: offers ended (answered or expired); answered, accepted, declined and expired
-    among them; answered within 12 hours; and every accept, offered or open to everyone."""
+    among them; answered within 12 hours. (A referral accepted while open to everyone answered no
+    offer and is not counted.)"""
     return {
         "offers": Count("pk", filter=ANSWER | EXPIRY),
         "answered": Count("pk", filter=ANSWER),
@@ -145,7 +147,6 @@ def offer_counts() -> dict:
         "declines": Count("pk", filter=ANSWER & Q(kind=Kind.DECLINED)),
         "expired": Count("pk", filter=EXPIRY),
         "within": Count("pk", filter=ANSWER & within("response_seconds", RESPOND_WITHIN)),
-        "all_accepts": Count("pk", filter=Q(kind=Kind.ACCEPTED)),
     }
 
 
@@ -154,9 +155,7 @@ def offer_rows(events: QuerySet, group: str | None = None) -> list[dict]:
     value of `group` (e.g. "provider"), or one row for all. "within_share" is answered within
     12 hours among offers: an expiry, the worst answer, counts against it. Median and 90th
     percentile ("response_median", "response_p90") are over answers."""
-    ended = events.filter(
-        provider__isnull=False, kind__in=[Kind.ACCEPTED, Kind.DECLINED, Kind.EXPIRED]
-    ).order_by()
+    ended = events.filter(ANSWER | EXPIRY, provider__isnull=False).order_by()
     aggregates = {**offer_counts(), **percentiles.annotations("response_seconds", "response")}
     if group is None:
         rows = [ended.aggregate(**aggregates)]
