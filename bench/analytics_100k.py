@@ -104,6 +104,9 @@ def build(count: int, rng: random.Random) -> None:
                     r.accept_seconds = int((a_at - created).total_seconds())
                     r.last_declined_at = d_at
                     r.declines = 1
+                    # An answer to an offer if it was one; otherwise the holder gave it back.
+                    r.declined_offers = 1 if preferred else 0
+                    r.declined_after_accepting = 0 if preferred else 1
                 else:  # nobody answered in 48 hours
                     at = created + timedelta(hours=48)
                     events.append(("expired", at, preferred, None))

@@ -14,6 +14,7 @@ from config.durations import short
 from desk import analytics as figures
 from desk import charts
 from desk.forms import AnalyticsFilterForm, period
+from referrals import response_figures as defined
 from referrals.models import Referral
 
 
@@ -73,7 +74,7 @@ def analytics(request):
             "query": request.GET.urlencode(),
             "distribution_chart": charts.horizontal(distribution),
             "weekly_chart": charts.weekly(
-                [(w.label, w.received, w.counts["goal_met"]) for w in weeks]
+                [(w.label, w.received, w.counts["within_goal_met"]) for w in weeks]
             ),
             "provider_chart": charts.horizontal(
                 [(p.provider.name, p.median) for p in providers], fmt=short
@@ -94,8 +95,9 @@ EXPORT_COLUMNS = [
     "response_seconds",
     "accept_seconds",
     "declines",
-    "expired",
-]
+    "declined_offers",
+    "declined_after_accepting",
+]  # then one column per referral figure (`response_figures.referral_flags`)
 
 
 class _Echo:
@@ -107,11 +109,14 @@ def _iso(value):
     return value.astimezone(UTC).isoformat() if value else ""
 
 
-def _export_rows(qs):
+def _export_rows(qs, now):
     writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
-    rows = qs.select_related("insurance_network", "preferred_provider", "accepted_by").order_by(
-        "created_at", "pk"
+    flags = defined.referral_flags(now)
+    yield writer.writerow([*EXPORT_COLUMNS, *flags])
+    rows = (
+        qs.select_related("insurance_network", "preferred_provider", "accepted_by")
+        .annotate(**{f"figure_{column}": flag for column, flag in flags.items()})
+        .order_by("created_at", "pk")
     )
     for r in rows.iterator(chunk_size=2000):
         row = [
@@ -126,7 +131,9 @@ def _export_rows(qs):
             "" if r.response_seconds is None else r.response_seconds,
             "" if r.accept_seconds is None else r.accept_seconds,
             r.declines,
-            "yes" if r.expired_at else "no",
+            r.declined_offers,
+            r.declined_after_accepting,
+            *(getattr(r, f"figure_{column}") for column in flags),
         ]
         yield writer.writerow([write_cell(value) for value in row])
 
@@ -135,6 +142,7 @@ def _export_rows(qs):
 def export_csv(request):
     """The rows behind the figures, one per referral, with no client names or contact details."""
     _, qs, _, start, end = _filtered(request)
-    response = StreamingHttpResponse(_export_rows(qs), content_type="text/csv; charset=utf-8")
+    rows = _export_rows(qs, timezone.now())
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="referrals-{start}-to-{end}.csv"'
     return response

@@ -98,6 +98,14 @@ class Referral(models.Model):
     declines = models.PositiveIntegerField(
         default=0, help_text="How many times a provider declined it (expiries not counted)."
     )
+    declined_offers = models.PositiveIntegerField(
+        default=0,
+        help_text="How many of those declines answered an offer made to the provider (not available).",
+    )
+    declined_after_accepting = models.PositiveIntegerField(
+        default=0,
+        help_text="How many of those declines came from the holder after accepting (not a fit after contact).",
+    )
     # Deadlines: NULL once done, so the worker never fires one twice.
     remind_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)

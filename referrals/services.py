@@ -260,6 +260,10 @@ def decline_referral(
         answering = referral.status == Status.PENDING and reason != Reason.PROVIDER_INACTIVE
         waited = _record_answer(referral, at, accepted=False) if answering else None
         referral.declines += 1
+        if answering:
+            referral.declined_offers += 1
+        elif referral.status == Status.ACCEPTED and reason != Reason.PROVIDER_INACTIVE:
+            referral.declined_after_accepting += 1
         _make_available(referral, at)
         event = _event(
             referral,

@@ -2,6 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
+from django.template.loader import render_to_string
+from django.urls import reverse
+
 from portal.responsiveness import for_provider, summary
 from referrals import services
 from referrals.models import ReferralEvent
@@ -60,3 +63,45 @@ def test_windows_count_offers_that_ended_in_them(make_referral, ana, ben, aetna,
     assert last30["practice"].median == 2 * H  # 1 h and 3 h
     assert last90["mine"].offers == 2 and last90["mine"].median == 3.5 * H
     assert last90["practice"].median == 3 * H  # 1 h, 3 h, 6 h
+
+
+def test_an_answer_at_exactly_12_hours_is_not_within_12_hours(make_referral, ana, aetna):
+    on_time = make_referral(network=aetna, preferred=ana, now=T)
+    services.accept_referral(on_time.pk, ana, actor=ACT, now=T + 12 * H - timedelta(seconds=1))
+    late = make_referral(network=aetna, preferred=ana, now=T)
+    services.accept_referral(late.pk, ana, actor=ACT, now=T + 12 * H)
+
+    mine = summary(T, ana.pk)
+    assert (mine.offers, mine.within, mine.share_within) == (2, 1, 1 / 2)
+
+
+def test_an_expiry_then_a_staff_offer_accepted_counts_for_each_provider_once(
+    make_referral, ana, ben, aetna
+):
+    r = make_referral(network=aetna, preferred=ana, now=T)
+    services.expire_referral(r.pk, now=T + 48 * H)  # Ana's offer ended unanswered
+    services.offer_referral(r.pk, ben, actor=ACT, now=T + 50 * H)
+    services.accept_referral(r.pk, ben, actor=ACT, now=T + 51 * H)  # Ben: 1 h after his offer
+
+    anas, bens = summary(T, ana.pk), summary(T, ben.pk)
+    assert (anas.offers, anas.answered, anas.expired, anas.share_within) == (1, 0, 1, 0.0)
+    assert (bens.offers, bens.answered, bens.share_within, bens.median) == (1, 1, 1.0, H)
+
+
+def test_a_decline_after_contact_then_an_expiry_is_nobodys_unanswered_offer(
+    make_referral, ana, aetna
+):
+    r = make_referral(network=aetna, now=T)  # open to everyone: not an offer
+    services.accept_referral(r.pk, ana, actor=ACT, now=T + H)
+    services.confirm_contact(r.pk, ana, actor=ACT, now=T + 2 * H)
+    services.decline_referral(r.pk, ana, reason="not_a_fit", actor=ACT, now=T + 3 * H)
+    services.expire_referral(r.pk, now=T + 51 * H)
+
+    assert summary(T, ana.pk).offers == 0 and summary(T).expired == 0
+
+
+def test_my_responsiveness_says_how_it_is_counted_in_the_desks_words(ana, as_provider):
+    page = as_provider(ana).get(reverse("portal:home")).content.decode()
+    section = page.split('id="my-responsiveness"', 1)[1].split("</section>", 1)[0]
+    words = render_to_string("figures/offers.html").strip()
+    assert words and words in section  # tests/desk/test_analytics.py checks the desk shows it

@@ -1,0 +1,167 @@
+"""What each response figure counts, written once. The staff desk's analytics (page and CSV) and
+the Provider Portal's "My responsiveness" count with these definitions only; the words under each
+figure (templates/figures/) say the same thing in the practice's language.
+
+Referral figures count referrals received in a period, from the columns the services fill in as
+things happen (`response_seconds`, `expired_at`, `declined_offers`, ...). Offer figures count the
+ends of offers made to one provider, from the audit events (`ReferralEvent.response_seconds`).
+
+Every line is strict: "within 12 hours" means in less than 12:00:00, the way a referral expires
+at exactly 48:00:00 (`services._refuse_if_expired`), so an answer at 12:00:00 is late, and the
+response-time chart puts it in "12–24 h".
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+
+from referrals import percentiles
+from referrals.models import ReferralEvent
+
+RESPOND_WITHIN = timedelta(hours=12)  # the policy: "Respond to referred clients within 12 hours"
+DAY = timedelta(hours=24)
+
+
+def within(field: str, limit: timedelta) -> Q:
+    """`field` (seconds) is less than `limit`."""
+    return Q(**{f"{field}__lt": int(limit.total_seconds())})
+
+
+def share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+# Referral figures ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A share of referrals: those matching `met` among those matching `base` (None: all
+    received). `key` names it in code, `column` in the CSV."""
+
+    key: str
+    column: str
+    base: Q | None
+    met: Q
+
+
+def referral_figures(now: datetime) -> list[Figure]:
+    """Referral figures as of `now`; a time limit is counted over referrals received at least
+    that long ago, so a referral still inside it is not counted either way."""
+    answer_by = settings.REFERRAL_EXPIRE_AFTER  # the policy's 48 hours
+
+    def received(ago: timedelta) -> Q:
+        return Q(created_at__lte=now - ago)
+
+    return [
+        # Answered within 12 h / 24 h: a provider's first accept or decline came in less time.
+        Figure(
+            "within_goal",
+            "within_12h",
+            received(RESPOND_WITHIN),
+            within("response_seconds", RESPOND_WITHIN),
+        ),
+        Figure("within_day", "within_24h", received(DAY), within("response_seconds", DAY)),
+        # No answer within 48 hours of being received: no provider answered in that time.
+        Figure(
+            "no_answer_48h",
+            "no_answer_in_48h",
+            received(answer_by),
+            Q(response_seconds__isnull=True)
+            | Q(response_seconds__gte=int(answer_by.total_seconds())),
+        ),
+        # Declined automatically at least once, in any round (also after a decline or an offer).
+        Figure("expiry_rate", "expired", received(answer_by), Q(expired_at__isnull=False)),
+        # A provider declined an offer made to them (not available) at least once.
+        Figure("declined_offer_rate", "declined_an_offer", None, Q(declined_offers__gt=0)),
+        # The holder declined after accepting (not a fit after contact) at least once.
+        Figure(
+            "not_a_fit_rate", "not_a_fit_after_contact", None, Q(declined_after_accepting__gt=0)
+        ),
+    ]
+
+
+def unanswered(now: datetime) -> Q:
+    """Received over 48 hours ago and no provider has answered yet: beside the percentiles of
+    time to first response, which can only count referrals that were answered."""
+    return Q(created_at__lte=now - settings.REFERRAL_EXPIRE_AFTER, response_seconds__isnull=True)
+
+
+def referral_counts(now: datetime) -> dict:
+    """Aggregates for every referral figure: `<key>_base` and `<key>_met` per figure, and the
+    plain counts."""
+    counts = {
+        "received": Count("pk"),
+        "answered": Count("pk", filter=Q(response_seconds__isnull=False)),
+        "accepted": Count("pk", filter=Q(accept_seconds__isnull=False)),
+        "unanswered": Count("pk", filter=unanswered(now)),
+    }
+    for figure in referral_figures(now):
+        met = figure.met if figure.base is None else figure.base & figure.met
+        counts[f"{figure.key}_base"] = Count("pk", filter=figure.base)
+        counts[f"{figure.key}_met"] = Count("pk", filter=met)
+    return counts
+
+
+def referral_shares(counts: dict, now: datetime) -> dict:
+    """Each figure's share, from the counts of `referral_counts`."""
+    return {
+        f.key: share(counts[f"{f.key}_met"], counts[f"{f.key}_base"]) for f in referral_figures(now)
+    }
+
+
+def referral_flags(now: datetime) -> dict:
+    """Per referral, for the CSV, one column per figure: "yes" or "no", or "" while it is not
+    counted yet (received less than 12, 24 or 48 hours ago)."""
+    flags = {}
+    for figure in referral_figures(now):
+        whole = figure.base if figure.base is not None else Q(pk__isnull=False)
+        flags[figure.column] = Case(
+            When(whole & figure.met, then=Value("yes")),
+            When(whole, then=Value("no")),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    return flags
+
+
+# Offer figures ---------------------------------------------------------------------------------
+
+Kind = ReferralEvent.Kind
+# A provider's answer to an offer made to them: the services time it from when it reached them.
+ANSWER = Q(kind__in=[Kind.ACCEPTED, Kind.DECLINED], response_seconds__isnull=False)
+# An offer left unanswered for 48 hours: the expiry names the provider it waited for.
+EXPIRY = Q(kind=Kind.EXPIRED)
+
+
+def offer_counts() -> dict:
+    """Per provider: offers ended (answered or expired); answered, accepted, declined and expired
+    among them; answered within 12 hours. (A referral accepted while open to everyone answered no
+    offer and is not counted.)"""
+    return {
+        "offers": Count("pk", filter=ANSWER | EXPIRY),
+        "answered": Count("pk", filter=ANSWER),
+        "accepts": Count("pk", filter=ANSWER & Q(kind=Kind.ACCEPTED)),
+        "declines": Count("pk", filter=ANSWER & Q(kind=Kind.DECLINED)),
+        "expired": Count("pk", filter=EXPIRY),
+        "within": Count("pk", filter=ANSWER & within("response_seconds", RESPOND_WITHIN)),
+    }
+
+
+def offer_rows(events: QuerySet, group: str | None = None) -> list[dict]:
+    """The offer figures over `events` (audit events already narrowed to a period), one row per
+    value of `group` (e.g. "provider"), or one row for all. "within_share" is answered within
+    12 hours among offers: an expiry, the worst answer, counts against it. Median and 90th
+    percentile ("response_median", "response_p90") are over answers."""
+    ended = events.filter(ANSWER | EXPIRY, provider__isnull=False).order_by()
+    aggregates = {**offer_counts(), **percentiles.annotations("response_seconds", "response")}
+    if group is None:
+        rows = [ended.aggregate(**aggregates)]
+    else:
+        rows = list(ended.values(group).annotate(**aggregates))
+    percentiles.fill(rows, ended, group, "response_seconds", "response")
+    for row in rows:
+        row["within_share"] = share(row["within"], row["offers"])
+    return rows
