@@ -23,7 +23,8 @@ def assert_paced(times: list[float]) -> None:
     assert len(times) == BURST
     first = times[0]
     for k, at in enumerate(times[PACE_BURST:], start=1):
-        assert at - first >= (k - 0.1) * PACE  # the k-th send after the burst
+        # the k-th send after the burst; the slack allows for a first send delayed by a busy machine
+        assert at - first >= (k - 0.3) * PACE
     assert times[-1] - first < (BURST - PACE_BURST + 2) * PACE  # and no slower than needed
 
 
