@@ -9,7 +9,6 @@ names no client.
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Header, Router, Status
@@ -23,11 +22,10 @@ from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.errors import InactiveProvider
 from referrals.models import Referral
-from referrals.validation import clean_name, normalise_phone
+from referrals.validation import clean_email, clean_name, normalise_phone
 
 router = Router(tags=["referrals"])
 
-EMAIL_MAX = 254  # Client.email
 _NUMBER = re.compile(r"^(?:R-)?(\d{1,18})$", re.IGNORECASE)
 
 
@@ -59,16 +57,6 @@ def _provider(provider_id: int | None) -> Provider | None:
     return provider
 
 
-def _email(value: str) -> str:
-    value = value.strip()
-    if not value:
-        return ""
-    if len(value) > EMAIL_MAX:
-        raise DjangoValidationError(f"An email address has at most {EMAIL_MAX} characters.")
-    validate_email(value)
-    return value
-
-
 def _checked(payload: ReferralIn) -> dict:
     """The arguments for `create_referral`, or FieldErrors naming every field that is wrong."""
     errors: dict[str, str] = {}
@@ -76,7 +64,7 @@ def _checked(payload: ReferralIn) -> dict:
     checks = {
         "first_name": lambda: clean_name(payload.first_name, "First name"),
         "last_name": lambda: clean_name(payload.last_name, "Last name"),
-        "email": lambda: _email(payload.email),
+        "email": lambda: clean_email(payload.email),
         "phone": lambda: normalise_phone(payload.phone),
         "insurance_network": lambda: _network(payload.insurance_network),
         "preferred_provider_id": lambda: _provider(payload.preferred_provider_id),
