@@ -19,8 +19,8 @@ a domain that encodes to IDNA (bücher.example is sent as xn--bcher-kva.example)
 """
 
 import re
-import sys
 import unicodedata
+from itertools import chain
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -33,32 +33,26 @@ _SPACES = " \u00a0\u3000"
 _JOINERS = "\u200c\u200d"
 
 
-def _of(categories: str):
-    def test(char: str) -> bool:
-        """A letter (or mark) of any script that NFC leaves as it is."""
-        return (
-            unicodedata.category(char)[0] in categories
-            and unicodedata.normalize("NFC", char) == char
-        )
-
-    return test
-
-
-def _class_of(test) -> str:
-    """A regular-expression character class of every code point passing `test`, as ranges."""
-    ranges, start = [], None
-    for point in range(sys.maxunicode + 2):
-        if point <= sys.maxunicode and test(chr(point)):
-            start = point if start is None else start
-        elif start is not None:
-            last = point - 1
-            ranges.append(chr(start) if start == last else f"{chr(start)}-{chr(last)}")
-            start = None
-    return "".join(ranges)
+def _letters_and_marks() -> tuple[str, str]:
+    """Regular-expression character classes (as ranges) of every letter and every mark of any
+    script that NFC leaves as it is. Planes 4 to 13 hold no characters and 15 to 16 only
+    private use, so they are skipped."""
+    found: dict[str, list[str]] = {"L": [], "M": []}
+    start = kind = None
+    for point in chain(range(0x40000), range(0xE0000, 0xF0001)):
+        char = chr(point) if point < 0xF0000 else ""
+        here = unicodedata.category(char)[0] if char else None
+        if here not in found or unicodedata.normalize("NFC", char) != char:
+            here = None
+        if here != kind:
+            if kind is not None:
+                last = point - 1
+                found[kind].append(chr(start) if start == last else f"{chr(start)}-{chr(last)}")
+            start, kind = point, here
+    return "".join(found["L"]), "".join(found["M"])
 
 
-_LETTERS = _class_of(_of("L"))
-_MARKS = _class_of(_of("M"))
+_LETTERS, _MARKS = _letters_and_marks()
 _ALLOWED = _LETTERS + _MARKS + re.escape(_APOSTROPHES + _SPACES + _JOINERS + "-.")
 # At least one letter; the rest letters, marks and the allowed punctuation and spaces.
 NAME_PATTERN = f"^[{_ALLOWED}]*[{_LETTERS}][{_ALLOWED}]*$"

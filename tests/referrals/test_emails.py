@@ -12,7 +12,12 @@ UNENCODABLE = "a@" + "ä" * 60 + ".com"  # one label of over 63 octets once IDNA
 
 @pytest.mark.parametrize(
     "address",
-    ["kunde@bücher.example", "sam.rivera@example.org", "o'neil+tag@example.co.uk", "x@xn--bcher-kva.example"],
+    [
+        "kunde@bücher.example",
+        "sam.rivera@example.org",
+        "o'neil+tag@example.co.uk",
+        "x@xn--bcher-kva.example",
+    ],
 )
 def test_deliverable_addresses_are_accepted(address):
     assert clean_email(f" {address} ") == address
@@ -37,8 +42,13 @@ def test_malformed_addresses_are_refused(address):
 def test_intake_form_refuses_an_unsendable_address_and_saves_nothing(client, aetna):
     response = client.post(
         "/referrals/new/",
-        {"first_name": "Sam", "last_name": "Rivera", "email": UNENCODABLE,
-         "insurance": str(aetna.pk), "consent_email": "on"},
+        {
+            "first_name": "Sam",
+            "last_name": "Rivera",
+            "email": UNENCODABLE,
+            "insurance": str(aetna.pk),
+            "consent_email": "on",
+        },
     )
     assert response.status_code == 400
     assert "at most 63 letters long once encoded" in response.content.decode()
@@ -48,8 +58,13 @@ def test_intake_form_refuses_an_unsendable_address_and_saves_nothing(client, aet
 def test_intake_form_accepts_an_internationalised_domain(client, aetna):
     response = client.post(
         "/referrals/new/",
-        {"first_name": "Sam", "last_name": "Rivera", "email": "kunde@bücher.example",
-         "insurance": str(aetna.pk), "consent_email": "on"},
+        {
+            "first_name": "Sam",
+            "last_name": "Rivera",
+            "email": "kunde@bücher.example",
+            "insurance": str(aetna.pk),
+            "consent_email": "on",
+        },
     )
     assert response.status_code == 302
     assert ClientRow.objects.get().email == "kunde@bücher.example"

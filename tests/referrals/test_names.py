@@ -156,8 +156,12 @@ def test_intake_form_stores_a_curly_apostrophe_and_a_decomposed_accent(client, a
 def test_intake_form_refuses_markup_in_a_name_with_a_clear_message(client, aetna):
     response = client.post(
         "/referrals/new/",
-        {"first_name": "<b>Sam</b>", "last_name": "Rivera", "phone": "(555) 234-5678",
-         "insurance": str(aetna.pk)},
+        {
+            "first_name": "<b>Sam</b>",
+            "last_name": "Rivera",
+            "phone": "(555) 234-5678",
+            "insurance": str(aetna.pk),
+        },
     )
     assert response.status_code == 400
     assert "may contain letters, spaces, hyphens, apostrophes and periods only" in (
