@@ -28,6 +28,7 @@ from django.utils.encoding import punycode
 
 NAME_MAX = 80
 EMAIL_MAX = 254  # Client.email
+PHONE_MAX = 40
 _APOSTROPHES = "'\u2019\u02bc"
 _SPACES = " \u00a0\u3000"
 _JOINERS = "\u200c\u200d"
@@ -80,7 +81,7 @@ def clean_name(value: str, label: str) -> str:
 
 def clean_email(value: str) -> str:
     """The address as stored ("" for none), or ValidationError if it could never be sent."""
-    value = (value or "").strip()
+    value = value or ""
     if not value:
         return ""
     if len(value) > EMAIL_MAX:
@@ -113,15 +114,19 @@ def _digits(first: str, count: int) -> str:
 
 _INTERNATIONAL = rf"\+{_SEP}[1-9](?:{_SEP}[0-9]){{7,14}}"
 _US = rf"(?:1{_SEP})?{_digits('[2-9]', 3)}{_SEP}{_digits('[2-9]', 7)}"
-# Empty (no phone), a US number, or E.164 with separators; spaces around are ignored.
-PHONE_PATTERN = rf"^ *(?:{_SEP}{_US}|{_INTERNATIONAL}){_SEP} *$|^ *$"
+# Empty (no phone), a US number, or E.164 with separators; spaces around are ignored. The form
+# strips what a person typed before asking; the API takes the string as sent.
+PHONE_PATTERN = rf"^ *(?:{_SEP}{_US}|{_INTERNATIONAL}){_SEP} *$|^$"
 
 
 def normalise_phone(value: str) -> str:
     """Return the phone in E.164, or raise ValidationError with a message a person understands."""
-    raw = (value or "").strip(_SPACES)
-    if not raw:
+    value = value or ""
+    if not value:
         return ""
+    if len(value) > PHONE_MAX:
+        raise ValidationError(f"A phone number has at most {PHONE_MAX} characters.")
+    raw = value.strip(" ")
     if re.search(r"[^0-9 ().+\-]", raw) or "+" in raw[1:]:
         raise ValidationError(
             "Enter a phone number using digits, like (555) 234-5678 or +15552345678."
