@@ -7,16 +7,18 @@ names no client.
 """
 
 import re
+from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Header, Router, Status
 from ninja.errors import HttpError
+from pydantic import WithJsonSchema
 
 from api import idempotency
 from api.errors import FieldErrors
-from api.models import ApiToken
+from api.models import IDEMPOTENCY_KEY_MAX, ApiToken
 from api.schemas import ErrorOut, FieldErrorsOut, ReferralIn, ReferralStatus
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
@@ -25,6 +27,20 @@ from referrals.models import Referral
 from referrals.validation import clean_email, clean_name, normalise_phone
 
 router = Router(tags=["referrals"])
+
+# What `idempotency.read_key` accepts, stated in the schema.
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": IDEMPOTENCY_KEY_MAX,
+            "pattern": idempotency.KEY_PATTERN,
+        }
+    ),
+]
+_KEY_HEADER = Header(None, alias=idempotency.HEADER, description="Makes retries safe; see above.")
 
 _NUMBER = re.compile(r"^(?:R-)?(\d{1,18})$", re.IGNORECASE)
 
@@ -119,6 +135,7 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
         400: ErrorOut,
         401: ErrorOut,
         413: ErrorOut,
+        409: ErrorOut,
         422: FieldErrorsOut,
     },
     summary="Create a referral",
@@ -127,16 +144,14 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
     "Send an `Idempotency-Key` header (any printable ASCII up to 200 characters, e.g. a UUID) "
     "to retry safely: a repeat with the same key and body returns the referral created the first "
     "time, with the original status 201 and the header `Idempotent-Replayed: true`; the same key "
-    "with a different body is refused with 422. A key is remembered for 24 hours from the first "
+    "with a different body is refused with 409. A key is remembered for 24 hours from the first "
     "request: after that it is forgotten, and a request with it creates a new referral.",
 )
 def create_referral(
     request: HttpRequest,
     response: HttpResponse,
     payload: ReferralIn,
-    idempotency_key: str | None = Header(
-        None, alias=idempotency.HEADER, description="Makes retries safe; see above."
-    ),
+    idempotency_key: IdempotencyKeyHeader = _KEY_HEADER,
 ):
     token: ApiToken = request.auth
     outcome = idempotency.create_once(
