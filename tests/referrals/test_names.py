@@ -4,6 +4,7 @@ API and admin (`referrals.validation.clean_name`), and the schema states it (`NA
 
 import re
 import unicodedata
+from dataclasses import replace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -168,3 +169,14 @@ def test_intake_form_refuses_markup_in_a_name_with_a_clear_message(client, aetna
         response.content.decode()
     )
     assert not ClientRow.objects.exists()
+
+
+def test_accept_page_search_finds_a_name_typed_decomposed_or_with_another_apostrophe_form(
+    as_provider, ana, make_referral, aetna, client_details
+):
+    referral = make_referral(
+        network=aetna, client=replace(client_details, first_name="José", last_name="O’Neil")
+    )
+    page = as_provider(ana).get("/accept/", {"first_name": NFD("josé"), "last_name": "o’neil"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "Referrals found: 1" in html and referral.number in html
