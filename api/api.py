@@ -17,8 +17,11 @@ Creates referrals for Referral Desk and reports where they stand.
 token is answered `401`.
 
 **Errors.** `422` means the request broke a rule: `{"detail": [{"field": ..., "message": ...}]}`,
-one entry per field. Other errors are `{"detail": "..."}`: `400` malformed request (not JSON, bad
-`Idempotency-Key`), `401`, `404`, `413` body too large. Nothing is saved when a request fails.
+one entry per field. This schema states every such rule (lengths, patterns, the networks and
+providers that exist now, which fields go together), so a request it allows is not refused.
+Other errors are `{"detail": "..."}`: `400` malformed request (not JSON, bad `Idempotency-Key`),
+`401`, `404`, `409` an `Idempotency-Key` reused with another body, `413` body too large. Nothing
+is saved when a request fails.
 
 **Retries.** Send an `Idempotency-Key` header with `POST /api/referrals`; a key is remembered for
 24 hours. See that endpoint.

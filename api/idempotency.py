@@ -4,7 +4,9 @@ A key belongs to the token that sent it. The first request with a key creates th
 records (token, key, fingerprint of the body, referral, status) in the same transaction. A later
 request with that key and the same body is answered from that record: the original status (201),
 the referral as it stands now, and `Idempotent-Replayed: true`. The same key with a different body
-is refused (422), following the IETF httpapi "Idempotency-Key" draft.
+is refused with 409 Conflict: the request is well-formed (the IETF draft's 422 would tell a
+client, and a schema-driven tester, that the body itself broke a rule) but conflicts with one
+already made.
 
 Two simultaneous requests with one key both try to insert the record; the unique constraint lets
 one commit, the other's transaction (its referral included) rolls back, and it answers from the
@@ -28,12 +30,13 @@ from django.utils import timezone
 from ninja import Schema
 from ninja.errors import HttpError
 
-from api.errors import FieldErrors
 from api.models import IDEMPOTENCY_KEY_MAX, ApiToken, IdempotencyKey
 from referrals.models import Referral
 
 HEADER = "Idempotency-Key"
 _VISIBLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
+# What the schema states: printable ASCII with at least one visible character.
+KEY_PATTERN = r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$"
 CREATED = 201
 RETENTION = timedelta(hours=24)
 PURGE_BATCH = 1000
@@ -54,7 +57,7 @@ def read_key(request) -> str | None:
     key = raw.strip()
     if not key:
         raise HttpError(400, f"{HEADER} must not be empty.")
-    if len(key) > IDEMPOTENCY_KEY_MAX:
+    if len(raw) > IDEMPOTENCY_KEY_MAX:
         raise HttpError(400, f"{HEADER} must be at most {IDEMPOTENCY_KEY_MAX} characters.")
     if not _VISIBLE_ASCII.match(key):
         raise HttpError(400, f"{HEADER} must be printable ASCII, e.g. a UUID.")
@@ -78,11 +81,10 @@ def _stored(token: ApiToken, key: str, body_fingerprint: str, now: datetime) -> 
     if record is None:
         return None
     if record.fingerprint != body_fingerprint:
-        raise FieldErrors(
-            {
-                HEADER: "This key was already used with a different request body. Resend the "
-                "same body to get the first result, or use a new key for a new referral."
-            }
+        raise HttpError(
+            409,
+            f"This {HEADER} was already used with a different request body. Resend the same "
+            "body to get the first result, or use a new key for a new referral.",
         )
     return Outcome(record.referral, record.response_status, replayed=True)
 

@@ -9,18 +9,19 @@ staff-level reach, so answers are not narrowed by `referrals.eligibility.visible
 """
 
 import re
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Header, Router, Status
 from ninja.errors import HttpError
+from pydantic import WithJsonSchema
 
 from api import idempotency
 from api.errors import FieldErrors
-from api.models import ApiToken
+from api.models import IDEMPOTENCY_KEY_MAX, ApiToken
 from api.schemas import ErrorOut, FieldErrorsOut, ReferralIn, ReferralStatus
 from config.client_ip import client_ip
 from config.throttle import over
@@ -28,12 +29,25 @@ from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.errors import InactiveProvider
 from referrals.models import Referral
-from referrals.validation import clean_name, normalise_phone
+from referrals.validation import clean_email, clean_name, normalise_phone
 
 router = Router(tags=["referrals"])
 
-EMAIL_MAX = 254  # Client.email
 TOO_MANY = "Too many referrals from this address; try again later, or call the practice."
+# What `idempotency.read_key` accepts, stated in the schema.
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": IDEMPOTENCY_KEY_MAX,
+            "pattern": idempotency.KEY_PATTERN,
+        }
+    ),
+]
+_KEY_HEADER = Header(None, alias=idempotency.HEADER, description="Makes retries safe; see above.")
+
 _NUMBER = re.compile(r"^(?:R-)?(\d{1,18})$", re.IGNORECASE)
 
 
@@ -65,16 +79,6 @@ def _provider(provider_id: int | None) -> Provider | None:
     return provider
 
 
-def _email(value: str) -> str:
-    value = value.strip()
-    if not value:
-        return ""
-    if len(value) > EMAIL_MAX:
-        raise DjangoValidationError(f"An email address has at most {EMAIL_MAX} characters.")
-    validate_email(value)
-    return value
-
-
 def _checked(payload: ReferralIn) -> dict:
     """The arguments for `create_referral`, or FieldErrors naming every field that is wrong."""
     errors: dict[str, str] = {}
@@ -82,7 +86,7 @@ def _checked(payload: ReferralIn) -> dict:
     checks = {
         "first_name": lambda: clean_name(payload.first_name, "First name"),
         "last_name": lambda: clean_name(payload.last_name, "Last name"),
-        "email": lambda: _email(payload.email),
+        "email": lambda: clean_email(payload.email),
         "phone": lambda: normalise_phone(payload.phone),
         "insurance_network": lambda: _network(payload.insurance_network),
         "preferred_provider_id": lambda: _provider(payload.preferred_provider_id),
@@ -137,6 +141,7 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
         400: ErrorOut,
         401: ErrorOut,
         413: ErrorOut,
+        409: ErrorOut,
         422: FieldErrorsOut,
         429: ErrorOut,
     },
@@ -146,7 +151,7 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
     "Send an `Idempotency-Key` header (any printable ASCII up to 200 characters, e.g. a UUID) "
     "to retry safely: a repeat with the same key and body returns the referral created the first "
     "time, with the original status 201 and the header `Idempotent-Replayed: true`; the same key "
-    "with a different body is refused with 422. A key is remembered for 24 hours from the first "
+    "with a different body is refused with 409. A key is remembered for 24 hours from the first "
     "request: after that it is forgotten, and a request with it creates a new referral.\n\n"
     "Each client address may create INTAKE_RATE_LIMIT referrals (10 an hour unless the practice "
     "sets otherwise); past that the answer is 429 and nothing is made.",
@@ -155,9 +160,7 @@ def create_referral(
     request: HttpRequest,
     response: HttpResponse,
     payload: ReferralIn,
-    idempotency_key: str | None = Header(
-        None, alias=idempotency.HEADER, description="Makes retries safe; see above."
-    ),
+    idempotency_key: IdempotencyKeyHeader = _KEY_HEADER,
 ):
     token: ApiToken = request.auth
     if over("api-create", client_ip(request), settings.INTAKE_RATE_LIMIT):

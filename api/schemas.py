@@ -3,7 +3,9 @@
 Types are strict (a consent is a JSON boolean, an id a JSON integer) and unknown fields are
 refused, so a typo such as "consentEmail" is an error rather than a silently missing consent.
 Strings have generous caps and no control characters here; the practice's own rules (names,
-phones, emails, which networks and providers exist) are checked in `api.referrals`.
+phones, emails, which networks and providers exist) are checked in `api.referrals`, and stated
+here in the schema too (patterns from `referrals.validation`, the directory's ids and names as
+enums, the cross-field rules as `allOf`), so a request the schema allows is never refused.
 """
 
 import re
@@ -11,9 +13,19 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    WithJsonSchema,
+)
 
+from providers.models import InsuranceNetwork, Provider
 from referrals.models import Referral
+from referrals.validation import EMAIL_MAX, NAME_MAX, NAME_PATTERN, PHONE_MAX, PHONE_PATTERN
 
 _NOT_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
@@ -35,13 +47,94 @@ def _utc(value: datetime | None) -> datetime | None:
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 
-class ReferralIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+def _stated(schema: dict):
+    return WithJsonSchema({"type": "string", **schema})
 
-    first_name: Text
-    last_name: Text
-    email: Text = Field("", description="Needed for the client's emails; email or phone required.")
-    phone: Text = Field("", description="US number in any common format, or E.164 (+44…).")
+
+_NAME_RULE = {
+    "minLength": 1,
+    "maxLength": NAME_MAX,
+    "pattern": NAME_PATTERN,
+    "description": "Letters and marks of any script, spaces, apostrophes (' ’ ʼ), hyphens and "
+    "periods; at least one letter. Stored in Unicode NFC with spaces collapsed.",
+}
+Name = Annotated[Text, _stated(_NAME_RULE)]
+Email = Annotated[
+    Text,
+    _stated(
+        {
+            "maxLength": EMAIL_MAX,
+            "anyOf": [{"maxLength": 0}, {"format": "email"}],
+            "description": "Empty, or an address we can send to (ASCII before the @); needed "
+            "for the client's emails. Email or phone is required.",
+        }
+    ),
+]
+Phone = Annotated[
+    Text,
+    _stated(
+        {
+            "maxLength": PHONE_MAX,
+            "pattern": PHONE_PATTERN,
+            "description": "Empty, a US number in any common format, or E.164 (+44…).",
+        }
+    ),
+]
+
+
+def _directory_and_cross_field_rules(schema: dict) -> None:
+    """What exists right now (networks, active providers) and the rules tying fields together."""
+    networks = list(InsuranceNetwork.objects.order_by("pk").values_list("pk", "name"))
+    choices = [{"type": "null"}]
+    if networks:
+        choices += [
+            {"type": "integer", "enum": [pk for pk, _ in networks]},
+            {"type": "string", "enum": [name for _, name in networks]},
+        ]
+    schema["properties"]["insurance_network"] = {
+        **_described(schema, "insurance_network"),
+        "anyOf": choices,
+    }
+    providers = list(Provider.objects.active().order_by("pk").values_list("pk", flat=True))
+    schema["properties"]["preferred_provider_id"] = {
+        **_described(schema, "preferred_provider_id"),
+        "anyOf": [{"type": "null"}]
+        + ([{"type": "integer", "enum": providers}] if providers else []),
+    }
+    schema["allOf"] = [
+        {  # reachable: an email or a phone
+            "anyOf": [
+                {"required": ["email"], "properties": {"email": {"minLength": 1}}},
+                {"required": ["phone"], "properties": {"phone": {"pattern": "[0-9]"}}},
+            ]
+        },
+        {  # consent_email needs an email
+            "anyOf": [
+                {"properties": {"consent_email": {"const": False}}},
+                {"required": ["email"], "properties": {"email": {"minLength": 1}}},
+            ]
+        },
+        {  # consent_sms needs a phone
+            "anyOf": [
+                {"properties": {"consent_sms": {"const": False}}},
+                {"required": ["phone"], "properties": {"phone": {"pattern": "[0-9]"}}},
+            ]
+        },
+    ]
+
+
+def _described(schema: dict, name: str) -> dict:
+    found = schema["properties"][name]
+    return {k: found[k] for k in ("description", "default", "title") if k in found}
+
+
+class ReferralIn(Schema):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_directory_and_cross_field_rules)
+
+    first_name: Name
+    last_name: Name
+    email: Email = Field("", description="Needed for the client's emails; email or phone required.")
+    phone: Phone = Field("", description="US number in any common format, or E.164 (+44…).")
     consent_email: StrictBool = Field(False, description="The client agrees to be emailed.")
     consent_sms: StrictBool = Field(False, description="The client agrees to text messages.")
     insurance_network: Id | Text | None = Field(

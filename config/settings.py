@@ -60,7 +60,7 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("http") else []
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.SiteConfig",  # django.contrib.admin with a guarded site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

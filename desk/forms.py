@@ -3,9 +3,10 @@
 Every choice list is built from the database, so a tampered value is a form error, never a 500.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from desk.queue import AGE_BANDS
@@ -56,13 +57,26 @@ def period(data: dict):
     return start, end
 
 
+# Dates the figures can use: a period and its day after (or 12 weeks before) stay in the calendar.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+_IN_RANGE = [
+    MinValueValidator(EARLIEST, f"Choose a date between {EARLIEST} and {LATEST}."),
+    MaxValueValidator(LATEST, f"Choose a date between {EARLIEST} and {LATEST}."),
+]
+
+
+def _date_field(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        validators=_IN_RANGE,
+        widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST, "max": LATEST}),
+    )
+
+
 class AnalyticsFilterForm(forms.Form):
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = _date_field("From")
+    end = _date_field("To")
     kind = forms.ChoiceField(
         label="Type", required=False, choices=[("", "Any type"), *Referral.Kind.choices]
     )

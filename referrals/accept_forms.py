@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from providers.models import Provider
 from referrals.models import ReferralEvent
-from referrals.validation import NAME_MAX
+from referrals.validation import NAME_MAX, name_words
 
 ACCEPT, DECLINE = "accept", "decline"
 Reason = ReferralEvent.Reason
@@ -18,10 +18,6 @@ DECLINE_REASONS = [
     (Reason.UNAVAILABLE, "I am not available to contact the client"),
     (Reason.NOT_A_FIT, "I contacted the client and we decided not to go ahead"),
 ]
-
-
-def _words(value: str) -> str:
-    return " ".join(value.split())
 
 
 class ClientSearchForm(forms.Form):
@@ -35,10 +31,10 @@ class ClientSearchForm(forms.Form):
         return data
 
     def matches(self, referrals):
-        """Those of `referrals` (the ones the person may see) whose client has these names (case
-        and extra spaces ignored)."""
+        """Those of `referrals` (the ones the person may see) whose client has these names (case,
+        extra spaces and Unicode composition ignored)."""
         lookups = {
-            f"client__{name}__iexact": _words(self.cleaned_data[name])
+            f"client__{name}__iexact": name_words(self.cleaned_data[name])
             for name in ("first_name", "last_name")
             if self.cleaned_data[name]
         }

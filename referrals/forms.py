@@ -1,6 +1,6 @@
 """The client intake form: what a client may type, checked with the same rules as the JSON API.
 
-Names and phones go through `referrals.validation`; the rules that tie fields together (email or
+Names, emails and phones go through `referrals.validation`; the rules that tie fields together (email or
 phone; consent needs the matching contact) match `api.referrals`. The form only checks input:
 `referrals.services.create_referral` makes the referral.
 """
@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from providers.models import InsuranceNetwork, Provider
 from referrals.errors import InactiveProvider
 from referrals.services import ClientDetails
-from referrals.validation import NAME_MAX, clean_name, normalise_phone
+from referrals.validation import EMAIL_MAX, NAME_MAX, clean_email, clean_name, normalise_phone
 
 SELF_PAY = "self-pay"
 PICK_PROVIDER = "Choose a provider from the list, or “No preference”."
@@ -33,13 +33,16 @@ def provider_from_choice(value) -> Provider | None:
 
 
 class ClientContactRules:
-    """The client's name and phone rules, shared by the intake form and admin corrections."""
+    """The client's name, email and phone rules, shared by the intake form and admin corrections."""
 
     def clean_first_name(self):
         return clean_name(self.cleaned_data["first_name"], "First name")
 
     def clean_last_name(self):
         return clean_name(self.cleaned_data["last_name"], "Last name")
+
+    def clean_email(self):
+        return clean_email(self.cleaned_data["email"])
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
@@ -58,11 +61,11 @@ class IntakeForm(ClientContactRules, forms.Form):
         error_messages={"required": "Please enter your last name."},
         widget=forms.TextInput(attrs={"autocomplete": "family-name", "maxlength": NAME_MAX}),
     )
-    email = forms.EmailField(
+    email = forms.CharField(  # not EmailField: `clean_email` says why an address is refused
         label="Email",
         required=False,
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        max_length=1000,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": EMAIL_MAX}),
     )
     phone = forms.CharField(
         label="Phone",

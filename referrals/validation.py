@@ -1,40 +1,137 @@
-"""Rules for what a client may type, shared by the intake form and the JSON API.
+"""Rules for what a client may type, shared by the intake form, admin and the JSON API.
+
+Each rule is one regular expression that the server checks and the API's OpenAPI schema states
+(`NAME_PATTERN`, `PHONE_PATTERN`), so a request the schema allows is never refused.
+
+Names are written as clients really write them: letters and combining marks of every script
+(José, Nguyễn, प्रिया, தமிழ், 王秀英, ʻAkaka), the joiners some scripts need (U+200C, U+200D),
+apostrophes (' ’ ʼ), hyphens, periods and spaces (also the no-break and ideographic spaces a
+phone or an IME types). Refused: digits, emoji, symbols, markup characters (< > & " and the
+like) and control characters. A name is stored in NFC with its spaces collapsed; its length is
+counted after that. Characters that NFC itself rewrites (the Ohm sign, Devanagari ख़ as one
+code point) are refused rather than silently changed; their ordinary spelling is accepted.
 
 Phones are stored in E.164. A US number typed any common way ("(555) 234-5678", "555.234.5678",
 "1 555 234 5678") is normalised; anything else must already be E.164 ("+44 20 7946 0958").
+
+Emails must be deliverable: the part before the @ in plain ASCII (we do not send SMTPUTF8), and
+a domain that encodes to IDNA (bücher.example is sent as xn--bcher-kva.example).
 """
 
 import re
+import unicodedata
+from itertools import chain
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.encoding import punycode
 
 NAME_MAX = 80
-_NAME_OK = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '\-.])*$")
+EMAIL_MAX = 254  # Client.email
+PHONE_MAX = 40
+_APOSTROPHES = "'\u2019\u02bc"
+_SPACES = " \u00a0\u3000"
+_JOINERS = "\u200c\u200d"
+
+
+def _letters_and_marks() -> tuple[str, str]:
+    """Regular-expression character classes (as ranges) of every letter and every mark of any
+    script that NFC leaves as it is. Planes 4 to 13 hold no characters and 15 to 16 only
+    private use, so they are skipped."""
+    found: dict[str, list[str]] = {"L": [], "M": []}
+    start = kind = None
+    for point in chain(range(0x40000), range(0xE0000, 0xF0001)):
+        char = chr(point) if point < 0xF0000 else ""
+        here = unicodedata.category(char)[0] if char else None
+        if here not in found or unicodedata.normalize("NFC", char) != char:
+            here = None
+        if here != kind:
+            if kind is not None:
+                last = point - 1
+                found[kind].append(chr(start) if start == last else f"{chr(start)}-{chr(last)}")
+            start, kind = point, here
+    return "".join(found["L"]), "".join(found["M"])
+
+
+_LETTERS, _MARKS = _letters_and_marks()
+_ALLOWED = _LETTERS + _MARKS + re.escape(_APOSTROPHES + _SPACES + _JOINERS + "-.")
+# At least one letter; the rest letters, marks and the allowed punctuation and spaces.
+NAME_PATTERN = f"^[{_ALLOWED}]*[{_LETTERS}][{_ALLOWED}]*$"
+_NAME = re.compile(NAME_PATTERN)
+
+
+def name_words(value: str) -> str:
+    """A name as stored: NFC, spaces collapsed. Also what the Accept Referral search compares."""
+    return " ".join(unicodedata.normalize("NFC", value or "").split())
 
 
 def clean_name(value: str, label: str) -> str:
-    value = " ".join((value or "").split())
-    if not value:
+    value = value or ""
+    if not value.strip():
         raise ValidationError(f"Please enter your {label.lower()}.")
-    if len(value) > NAME_MAX:
-        raise ValidationError(f"{label} must be at most {NAME_MAX} characters.")
-    if not _NAME_OK.match(value):
+    if not _NAME.match(value):
         raise ValidationError(
             f"{label} may contain letters, spaces, hyphens, apostrophes and periods only."
+        )
+    value = name_words(value)
+    if len(value) > NAME_MAX:
+        raise ValidationError(f"{label} must be at most {NAME_MAX} characters.")
+    return value
+
+
+def clean_email(value: str) -> str:
+    """The address as stored ("" for none), or ValidationError if it could never be sent."""
+    value = value or ""
+    if not value:
+        return ""
+    if len(value) > EMAIL_MAX:
+        raise ValidationError(f"An email address has at most {EMAIL_MAX} characters.")
+    local, at, domain = value.rpartition("@")
+    if at and not local.isascii():
+        raise ValidationError(
+            "We can only send to addresses whose part before the @ is written without accents "
+            "or other non-English letters."
+        )
+    validate_email(value)
+    try:
+        ascii_domain = punycode(domain)
+    except UnicodeError:
+        ascii_domain = ""
+    if not ascii_domain or len(ascii_domain) > 253:
+        raise ValidationError(
+            "Mail cannot be sent to that domain: each part between the dots may be at most 63 "
+            "letters long once encoded. Check the address for typing mistakes."
         )
     return value
 
 
+_SEP = r"[ ().\-]*"
+
+
+def _digits(first: str, count: int) -> str:
+    return first + f"(?:{_SEP}[0-9])" * (count - 1)
+
+
+_INTERNATIONAL = rf"\+{_SEP}[1-9](?:{_SEP}[0-9]){{7,14}}"
+_US = rf"(?:1{_SEP})?{_digits('[2-9]', 3)}{_SEP}{_digits('[2-9]', 7)}"
+# Empty (no phone), a US number, or E.164 with separators; spaces around are ignored. The form
+# strips what a person typed before asking; the API takes the string as sent.
+PHONE_PATTERN = rf"^ *(?:{_SEP}{_US}|{_INTERNATIONAL}){_SEP} *$|^$"
+
+
 def normalise_phone(value: str) -> str:
     """Return the phone in E.164, or raise ValidationError with a message a person understands."""
-    raw = (value or "").strip()
-    if not raw:
+    value = value or ""
+    if not value:
         return ""
-    if re.search(r"[^\d\s().+\-]", raw):
+    if len(value) > PHONE_MAX:
+        raise ValidationError(f"A phone number has at most {PHONE_MAX} characters.")
+    raw = value.strip(" ")
+    if re.search(r"[^0-9 ().+\-]", raw) or "+" in raw[1:]:
         raise ValidationError(
             "Enter a phone number using digits, like (555) 234-5678 or +15552345678."
         )
-    digits = re.sub(r"\D", "", raw)
+    digits = re.sub(r"[^0-9]", "", raw)
     if raw.startswith("+"):
         if not 8 <= len(digits) <= 15 or digits.startswith("0"):
             raise ValidationError(

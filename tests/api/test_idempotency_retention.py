@@ -57,7 +57,7 @@ def test_after_24_hours_the_same_key_creates_a_new_referral(api, body, t0):
 
 def test_an_expired_key_is_forgotten_even_before_the_worker_deletes_it(api, body, t0):
     first = _post_at(api, body, t0)
-    body["first_name"] = "Samantha"  # a different body would be 422 if the key were remembered
+    body["first_name"] = "Samantha"  # a different body would be 409 if the key were remembered
     again = _post_at(api, body, t0 + DAY + timedelta(minutes=1))
 
     assert again.status_code == 201 and "Idempotent-Replayed" not in again

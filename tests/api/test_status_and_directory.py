@@ -89,7 +89,7 @@ def test_only_active_providers_are_listed_with_their_networks(
     ]
 
 
-def test_openapi_schema_lists_the_endpoints_and_bearer_auth(client):
+def test_openapi_schema_lists_the_endpoints_and_bearer_auth(client, db):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     schema = response.json()
