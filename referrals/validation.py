@@ -24,7 +24,8 @@ from itertools import chain
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.encoding import punycode
+
+from config.email_domains import ascii_domain
 
 NAME_MAX = 80
 EMAIL_MAX = 254  # Client.email
@@ -80,7 +81,8 @@ def clean_name(value: str, label: str) -> str:
 
 
 def clean_email(value: str) -> str:
-    """The address as stored ("" for none), or ValidationError if it could never be sent."""
+    """The address as stored ("" for none), or ValidationError if it could never be sent (the
+    domain is encoded as the email transport will send it: `config.email_domains`)."""
     value = value or ""
     if not value:
         return ""
@@ -93,11 +95,7 @@ def clean_email(value: str) -> str:
             "or other non-English letters."
         )
     validate_email(value)
-    try:
-        ascii_domain = punycode(domain)
-    except UnicodeError:
-        ascii_domain = ""
-    if not ascii_domain or len(ascii_domain) > 253:
+    if ascii_domain(domain) is None:
         raise ValidationError(
             "Mail cannot be sent to that domain: each part between the dots may be at most 63 "
             "letters long once encoded. Check the address for typing mistakes."

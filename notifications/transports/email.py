@@ -13,10 +13,10 @@ import contextlib
 import smtplib
 from urllib.parse import urlsplit
 
-import idna
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from config.email_domains import ascii_domain
 from notifications.models import OutboxMessage
 from notifications.transports.base import DeliveryError, Transport
 
@@ -85,14 +85,11 @@ def ascii_address(address: str) -> str:
             "(needs SMTPUTF8, which this sender does not use)",
             permanent=True,
         )
-    if domain.isascii():
-        return address
-    try:
-        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
-    except (idna.IDNAError, UnicodeError):
+    encoded = ascii_domain(domain)
+    if encoded is None:
         raise DeliveryError(
             "recipient address cannot be encoded: its domain is not a valid "
             "internationalised domain name (IDNA)",
             permanent=True,
-        ) from None
-    return f"{local}@{ascii_domain}"
+        )
+    return f"{local}@{encoded}"

@@ -68,3 +68,11 @@ def test_intake_form_accepts_an_internationalised_domain(client, aetna):
     )
     assert response.status_code == 302
     assert ClientRow.objects.get().email == "kunde@bücher.example"
+
+
+@pytest.mark.parametrize("address", ["kunde@bücher.example", "ana@faß.de", "a@ä.com"])
+def test_intake_accepts_exactly_the_domains_the_email_transport_can_send(address):
+    from notifications.transports.email import ascii_address
+
+    assert clean_email(address) == address
+    assert ascii_address(address).isascii()
