@@ -142,6 +142,8 @@ class Provider(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="away_dates_together_in_order",
+                violation_error_message="Away dates go together: “Away until” on or after "
+                "“Away from”.",
                 condition=(
                     models.Q(away_from__isnull=True, away_until__isnull=True)
                     | models.Q(away_from__isnull=False, away_until__gte=models.F("away_from"))
@@ -149,6 +151,7 @@ class Provider(models.Model):
             ),
             models.CheckConstraint(
                 name="weekly_limit_positive",
+                violation_error_message="A weekly limit is at least 1, or empty for no limit.",
                 condition=models.Q(weekly_limit__isnull=True) | models.Q(weekly_limit__gte=1),
             ),
         ]
