@@ -3,7 +3,7 @@
 Status is read-only on the form: "Set active" / "Set inactive" call `set_provider_status`, so the
 policy for inactive providers always applies. Availability (accepting new clients, away dates,
 weekly limit) is edited on the form but saved through `set_availability`, so every change is in
-the provider's history (shown inline). The roster imports from CSV (upload, preview of a
+the provider's history (shown on the form). The roster imports from CSV (upload, preview of a
 dry run, confirm) and exports to CSV. Provider-proposed profile changes are approved or rejected
 here through `providers.services`.
 """
@@ -22,7 +22,6 @@ from config.flash import flash
 from providers import services
 from providers.availability import availability
 from providers.models import (
-    AvailabilityChange,
     InsuranceNetwork,
     Language,
     ProfileChange,
@@ -33,6 +32,7 @@ from providers.roster_csv import COLUMNS, RosterInvalid, export_roster, import_r
 from referrals.services import Actor
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+HISTORY_SHOWN = 20
 
 
 def _photo(photo_id, size=96):
@@ -57,36 +57,41 @@ class ConfirmForm(forms.Form):
     data = forms.CharField(widget=forms.HiddenInput, strip=False)
 
 
-class AvailabilityChangeInline(admin.TabularInline):
-    model = AvailabilityChange
-    fields = readonly_fields = ("at", "field", "old", "new", "actor_label")
-    extra = 0
-    can_delete = False
-    max_num = 0
-    verbose_name = "availability change"
-    verbose_name_plural = "availability history"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
     list_display = ("name", "credentials", "email", "status", "taking", "networks")
     list_filter = ("status", "insurance_networks", "specialties", "languages")
     search_fields = ("first_name", "last_name", "email")
     filter_horizontal = ("insurance_networks", "specialties", "languages")
-    readonly_fields = ("status", "current_photo", "user", "created_at")
+    readonly_fields = ("status", "current_photo", "user", "created_at", "availability_history")
     exclude = ("photo",)
     actions = ("set_active", "set_inactive", "export_csv")
-    inlines = (AvailabilityChangeInline,)
 
     def get_queryset(self, request):
         return (
             super().get_queryset(request).with_availability().prefetch_related("insurance_networks")
+        )
+
+    @admin.display(description="availability history")
+    def availability_history(self, obj):
+        """The newest changes (who, when, old, new); all are kept."""
+        rows = obj.availability_changes.all()[:HISTORY_SHOWN] if obj.pk else []
+        return (
+            format_html_join(
+                "",
+                "<p>{} · {}: {} → {} · {}</p>",
+                (
+                    (
+                        timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
+                        c.field,
+                        c.old or "—",
+                        c.new or "—",
+                        c.actor_label,
+                    )
+                    for c in rows
+                ),
+            )
+            or "—"
         )
 
     @admin.display(description="new referrals")

@@ -20,10 +20,6 @@ def _form(provider, **overrides):
         "away_from": "",
         "away_until": "",
         "weekly_limit": "",
-        "availability_changes-TOTAL_FORMS": "0",
-        "availability_changes-INITIAL_FORMS": "0",
-        "availability_changes-MIN_NUM_FORMS": "0",
-        "availability_changes-MAX_NUM_FORMS": "0",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
