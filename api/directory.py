@@ -1,8 +1,10 @@
-"""What the practice website needs to build its intake form: networks and active providers."""
+"""What the practice website needs to build its intake form: networks and active providers
+(with whether each takes new referrals now)."""
 
 from ninja import Router
 
 from api.schemas import ErrorOut, NetworkOut, ProviderOut
+from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
 
 router = Router(tags=["directory"])
@@ -20,16 +22,22 @@ def networks(request):
 @router.get(
     "/providers",
     response={200: list[ProviderOut], 401: ErrorOut},
-    summary="Active providers and the networks they participate in",
-    description="Inactive providers are left out: they cannot be requested.",
+    summary="Active providers, the networks they participate in, and whether they take new clients",
+    description="Inactive providers are left out: they cannot be requested. A provider who is "
+    "not accepting new clients, away or at their weekly limit is listed with "
+    "`taking_new_referrals: false` and cannot be the preferred provider until that changes.",
 )
 def providers(request):
-    active = Provider.objects.active().prefetch_related("insurance_networks")
+    active = Provider.objects.active().with_availability().prefetch_related("insurance_networks")
+    answers = [(p, availability(p)) for p in active]
     return [
         {
             "id": p.pk,
             "name": p.name,
             "network_ids": sorted(n.pk for n in p.insurance_networks.all()),
+            "taking_new_referrals": answer.ok,
+            "availability": answer.label,
+            "back_on": answer.back_on,
         }
-        for p in active
+        for p, answer in answers
     ]

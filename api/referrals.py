@@ -25,9 +25,10 @@ from api.models import IDEMPOTENCY_KEY_MAX, ApiToken
 from api.schemas import ErrorOut, FieldErrorsOut, ReferralIn, ReferralStatus
 from config.client_ip import client_ip
 from config.throttle import over
+from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
-from referrals.errors import InactiveProvider
+from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.models import Referral
 from referrals.validation import clean_email, clean_name, normalise_phone
 
@@ -76,6 +77,9 @@ def _provider(provider_id: int | None) -> Provider | None:
         raise DjangoValidationError("No provider has that id; GET /api/providers lists them.")
     if not provider.is_active:
         raise DjangoValidationError(InactiveProvider.message)
+    answer = availability(provider)
+    if not answer.ok:
+        raise DjangoValidationError(ProviderUnavailable.because(answer).message)
     return provider
 
 
@@ -128,9 +132,11 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
             actor=services.Actor(token.actor_label),
             source=token.actor_label[:40],
         )
-    except (InactiveProvider, Provider.DoesNotExist) as exc:
-        # The provider was made inactive (or removed) between our check and the row lock.
-        message = exc.message if isinstance(exc, InactiveProvider) else "No provider has that id."
+    except (InactiveProvider, ProviderUnavailable, Provider.DoesNotExist) as exc:
+        # The provider was made inactive, unavailable (or removed) between our check and the lock.
+        message = (
+            "No provider has that id." if isinstance(exc, Provider.DoesNotExist) else exc.message
+        )
         raise FieldErrors({"preferred_provider_id": message}) from exc
 
 

@@ -9,7 +9,7 @@ enums, the cross-field rules as `allOf`), so a request the schema allows is neve
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from ninja import Schema
@@ -181,6 +181,15 @@ class ProviderOut(Schema):
     id: int
     name: str
     network_ids: list[int] = Field(description="Insurance networks the provider participates in.")
+    taking_new_referrals: bool = Field(
+        description="False: not accepting new clients, away, or at their weekly limit; "
+        "they cannot be the preferred provider now (422)."
+    )
+    availability: str = Field(
+        description='What to show clients when not taking new referrals: "Not accepting new '
+        'clients" or "Back on 12 January"; empty otherwise.'
+    )
+    back_on: date | None = Field(description="When away: the first day back.")
 
 
 class ErrorOut(Schema):

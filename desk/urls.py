@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from desk import actions, analytics_views, second_factor, views
+from desk import actions, analytics_views, providers, second_factor, views
 
 app_name = "desk"
 
@@ -14,6 +14,12 @@ urlpatterns = [
     path("referrals/<int:pk>/note/", actions.note, name="note"),
     path("referrals/<int:pk>/contacted/", actions.contacted, name="contacted"),
     path("analytics/", analytics_views.analytics, name="analytics"),
+    path("providers/", providers.providers, name="providers"),
+    path(
+        "providers/<int:pk>/availability/",
+        providers.provider_availability,
+        name="provider_availability",
+    ),
     path("sign-in/code/", second_factor.second_factor, name="second_factor"),
     path("analytics/export.csv", analytics_views.export_csv, name="export"),
 ]

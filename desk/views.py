@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods
 
 from desk import queue as selectors
 from desk import timeline as timeline_builder
-from desk.forms import DeclineForm, NoteForm, OfferForm, QueueFilterForm
+from desk.forms import DeclineForm, NoteForm, QueueFilterForm
+from providers.availability import availability
 from referrals.access_log import TIMELINE_VIEWS, Page, recent_views, record_views
-from referrals.eligibility import offer_candidates
+from referrals.eligibility import offer_choices
 from referrals.models import Referral
 
 PAGE_SIZE = 50
@@ -89,7 +90,7 @@ def timeline(request, pk):
             "views_shown": TIMELINE_VIEWS,
             "deadlines": selectors.deadlines(referral),
             "now": now,
-            "offer_form": OfferForm(providers=offer_candidates(referral)),
+            "offer_options": _offer_options(referral, now),
             "decline_form": DeclineForm(),
             "note_form": NoteForm(),
             "holder": referral.offered_to or referral.accepted_by,
@@ -99,3 +100,10 @@ def timeline(request, pk):
             and referral.contacted_at is None,
         },
     )
+
+
+def _offer_options(referral, now):
+    """Who staff may offer it to, and, disabled with the reason, who is in its network but not
+    taking new referrals (away, not accepting, at the weekly limit). One query."""
+    providers = offer_choices(referral).with_availability(now)
+    return [(provider, availability(provider, now)) for provider in providers]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("referrals/<int:pk>/decline/", views.decline, name="decline"),
     path("referrals/<int:pk>/contacted/", views.contacted, name="contacted"),
     path("profile/", views.profile, name="profile"),
+    path("availability/", views.availability, name="availability"),
 ]

@@ -1,4 +1,5 @@
-"""The Provider Portal: a signed-in provider's referrals, networks, responsiveness and profile.
+"""The Provider Portal: a signed-in provider's referrals, networks, responsiveness, profile and
+availability.
 
 Only an active provider gets in, checked afresh on every request (`acting_provider`). Every
 referral is looked up among those the provider may see (`visible_to`), so an id changed in a URL
@@ -20,6 +21,8 @@ from config.flash import flash
 from portal import responsiveness
 from portal.forms import DeclineForm, ProfileForm
 from providers import services as provider_services
+from providers.availability import availability as availability_now
+from providers.forms import AvailabilityForm
 from providers.models import Language, ProfileChange, Specialty
 from referrals import services
 from referrals.access_log import Page, record_views
@@ -222,3 +225,33 @@ def _pending_view(pending):
         if "languages" in proposed
         else None,
     }
+
+
+HISTORY_SHOWN = 10
+
+
+@provider_required
+def availability(request, provider):
+    """My availability: accepting new clients, away dates, weekly limit (history kept)."""
+    if request.method == "POST":
+        form = AvailabilityForm.for_provider(provider, request.POST)
+        if form.is_valid():
+            changed = provider_services.set_availability(
+                provider, actor=services.Actor.for_user(request.user), **form.values()
+            )
+            flash(request, messages.SUCCESS, "availability_saved", changed=changed)
+            return redirect("portal:availability")
+        status = 400
+    else:
+        form, status = AvailabilityForm.for_provider(provider), 200
+    return render(
+        request,
+        "portal/availability.html",
+        {
+            "provider": provider,
+            "form": form,
+            "now": availability_now(provider),
+            "history": provider.availability_changes.all()[:HISTORY_SHOWN],
+        },
+        status=status,
+    )

@@ -1,7 +1,9 @@
 """Staff's roster in Django admin: providers, networks, specialties, languages, profile changes.
 
 Status is read-only on the form: "Set active" / "Set inactive" call `set_provider_status`, so the
-policy for inactive providers always applies. The roster imports from CSV (upload, preview of a
+policy for inactive providers always applies. Availability (accepting new clients, away dates,
+weekly limit) is edited on the form but saved through `set_availability`, so every change is in
+the provider's history (shown on the form). The roster imports from CSV (upload, preview of a
 dry run, confirm) and exports to CSV. Provider-proposed profile changes are approved or rejected
 here through `providers.services`.
 """
@@ -18,11 +20,19 @@ from django.utils.html import format_html, format_html_join
 
 from config.flash import flash
 from providers import services
-from providers.models import InsuranceNetwork, Language, ProfileChange, Provider, Specialty
+from providers.availability import availability
+from providers.models import (
+    InsuranceNetwork,
+    Language,
+    ProfileChange,
+    Provider,
+    Specialty,
+)
 from providers.roster_csv import COLUMNS, RosterInvalid, export_roster, import_roster
 from referrals.services import Actor
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+HISTORY_SHOWN = 20
 
 
 def _photo(photo_id, size=96):
@@ -49,16 +59,57 @@ class ConfirmForm(forms.Form):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ("name", "credentials", "email", "status", "networks")
+    list_display = ("name", "credentials", "email", "status", "taking", "networks")
     list_filter = ("status", "insurance_networks", "specialties", "languages")
     search_fields = ("first_name", "last_name", "email")
     filter_horizontal = ("insurance_networks", "specialties", "languages")
-    readonly_fields = ("status", "current_photo", "user", "created_at")
+    readonly_fields = ("status", "current_photo", "user", "created_at", "availability_history")
     exclude = ("photo",)
     actions = ("set_active", "set_inactive", "export_csv")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("insurance_networks")
+        return (
+            super().get_queryset(request).with_availability().prefetch_related("insurance_networks")
+        )
+
+    @admin.display(description="availability history")
+    def availability_history(self, obj):
+        """The newest changes (who, when, old, new); all are kept."""
+        rows = obj.availability_changes.all()[:HISTORY_SHOWN] if obj.pk else []
+        return (
+            format_html_join(
+                "",
+                "<p>{} · {}: {} → {} · {}</p>",
+                (
+                    (
+                        timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
+                        c.field,
+                        c.old or "—",
+                        c.new or "—",
+                        c.actor_label,
+                    )
+                    for c in rows
+                ),
+            )
+            or "—"
+        )
+
+    @admin.display(description="new referrals")
+    def taking(self, obj):
+        return availability(obj).staff_label or "Yes"
+
+    def save_model(self, request, obj, form, change):
+        """Everything but availability saves as usual; availability through the service."""
+        wanted = {name: getattr(obj, name) for name in services.AVAILABILITY_FIELDS}
+        if change:
+            stored = Provider.objects.filter(pk=obj.pk).values(*wanted).get()
+            for name, value in stored.items():
+                setattr(obj, name, value)
+        else:
+            for name in wanted:
+                setattr(obj, name, Provider._meta.get_field(name).get_default())
+        super().save_model(request, obj, form, change)
+        services.set_availability(obj, actor=Actor.for_user(request.user), **wanted)
 
     @admin.display(description="insurance networks")
     def networks(self, obj):

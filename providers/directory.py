@@ -4,6 +4,10 @@ language, and one profile page each with "Request this provider".
 The filters are a plain GET form (works without JavaScript); with htmx the form asks again on
 every change and only the results list is sent back. The list costs the same few queries however
 many providers there are (prefetched relations, photos by id only).
+
+A provider not taking new referrals (`providers.availability`) stays listed, labelled "Not
+accepting new clients" or "Back on 12 January", and their profile offers no "Request this
+provider".
 """
 
 from django import forms
@@ -12,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, Photo, Provider, Specialty
 
 
@@ -32,9 +37,18 @@ class DirectoryFilter(forms.Form):
 
 def listed_providers():
     """Active providers with everything the page shows, in a fixed number of queries."""
-    return Provider.objects.active().prefetch_related(
-        "insurance_networks", "specialties", "languages"
+    return (
+        Provider.objects.active()
+        .with_availability()
+        .prefetch_related("insurance_networks", "specialties", "languages")
     )
+
+
+def _with_availability(providers):
+    """Each provider with `.availability` set (from the annotation: no query each)."""
+    for provider in providers:
+        provider.availability = availability(provider)
+    return providers
 
 
 def _filtered(form: DirectoryFilter):
@@ -53,7 +67,11 @@ def _filtered(form: DirectoryFilter):
 def directory(request):
     form = DirectoryFilter(request.GET or None)
     filtered = any(request.GET.get(name) for name in form.fields)
-    context = {"form": form, "providers": list(_filtered(form)), "filtered": filtered}
+    context = {
+        "form": form,
+        "providers": _with_availability(list(_filtered(form))),
+        "filtered": filtered,
+    }
     partial = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"
     )
@@ -66,6 +84,7 @@ def directory(request):
 @require_GET
 def profile(request, pk: int):
     provider = get_object_or_404(listed_providers(), pk=pk)
+    _with_availability([provider])
     return render(request, "providers/profile.html", {"provider": provider})
 
 

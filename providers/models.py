@@ -7,11 +7,17 @@ Specialties and languages are small tables (many-to-many), so the provider page 
 indexed keys. Photos are stored in the database as small re-encoded JPEGs (`Photo`): they go
 with the backups, need no media server, and their size is known for the page's <img>. Profile
 text and photos that clients read are changed through `ProfileChange`, which staff approve.
+
+Availability (accepting new clients, away dates, a weekly limit) is the provider's own to set;
+`providers.availability` answers who may get new referrals, and every change of it is an
+`AvailabilityChange` row (`providers.services.set_availability`).
 """
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
+from providers import availability
 from providers.slack_ids import is_slack_user_id, validate_slack_user_id
 
 
@@ -64,6 +70,16 @@ class ProviderQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Provider.Status.ACTIVE)
 
+    def taking_new_referrals(self, at=None):
+        """Active providers who may be offered a new referral at `at` (default now): accepting
+        new clients, not away that day, under their weekly limit. See `providers.availability`."""
+        return availability.taking_new_referrals(self, at)
+
+    def with_availability(self, at=None):
+        """Annotate what `providers.availability.availability` needs, so a list costs no more
+        queries for showing each provider's availability."""
+        return availability.annotate_recent_offers(self, at)
+
 
 BIO_MAX = 2000
 
@@ -101,12 +117,44 @@ class Provider(models.Model):
         related_name="provider",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Availability: changed only through providers.services.set_availability (history kept).
+    accepting_new_clients = models.BooleanField(
+        default=True, help_text="Untick to get no new referrals; the listing stays."
+    )
+    away_from = models.DateField(
+        null=True, blank=True, help_text="First day away (the practice's time zone)."
+    )
+    away_until = models.DateField(
+        null=True, blank=True, help_text="Last day away; new referrals again the day after."
+    )
+    weekly_limit = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="At most this many new referrals offered in any 7 days; empty for no limit.",
+    )
 
     objects = ProviderQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["status"])]
+        constraints = [
+            models.CheckConstraint(
+                name="away_dates_together_in_order",
+                violation_error_message="Away dates go together: “Away until” on or after "
+                "“Away from”.",
+                condition=(
+                    models.Q(away_from__isnull=True, away_until__isnull=True)
+                    | models.Q(away_from__isnull=False, away_until__gte=models.F("away_from"))
+                ),
+            ),
+            models.CheckConstraint(
+                name="weekly_limit_positive",
+                violation_error_message="A weekly limit is at least 1, or empty for no limit.",
+                condition=models.Q(weekly_limit__isnull=True) | models.Q(weekly_limit__gte=1),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -123,6 +171,31 @@ class Provider(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class AvailabilityChange(models.Model):
+    """The provider's history: one row per availability field changed, who changed it and when.
+
+    Rows are only ever added (`providers.services.set_availability` writes them)."""
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="availability_changes"
+    )
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=80, help_text="Who changed it.")
+    field = models.CharField(max_length=40)
+    old = models.CharField(max_length=40, blank=True)
+    new = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["provider", "at"], name="availability_change_at")]
+
+    def __str__(self):
+        return f"{self.field}: {self.old or '—'} → {self.new or '—'}"
 
 
 class ProfileChange(models.Model):

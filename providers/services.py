@@ -13,7 +13,14 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from providers.models import Language, Photo, ProfileChange, Provider, Specialty
+from providers.models import (
+    AvailabilityChange,
+    Language,
+    Photo,
+    ProfileChange,
+    Provider,
+    Specialty,
+)
 from referrals import services as referral_services
 from referrals.errors import ReferralError
 from referrals.models import Referral, ReferralEvent
@@ -173,3 +180,58 @@ def _decide(change, status, actor: Actor, now, apply=None) -> bool:
         change.decided_by = actor.label[:80]
         change.save(update_fields=["status", "decided_at", "decided_by"])
     return True
+
+
+AVAILABILITY_FIELDS = ("accepting_new_clients", "away_from", "away_until", "weekly_limit")
+
+
+def set_availability(
+    provider: Provider, *, actor: Actor, now: datetime | None = None, **values
+) -> list[str]:
+    """The provider (or staff for them) sets whether they take new referrals: accepting new
+    clients, away dates, weekly limit (any of `AVAILABILITY_FIELDS`; those left out stay).
+
+    Each field that changes is one `AvailabilityChange` row (who, when, old, new) in the same
+    transaction. Referrals already offered to or accepted by them stay with them. Returns the
+    names of the fields that changed. Away dates go together, the last on or after the first.
+    """
+    unknown = set(values) - set(AVAILABILITY_FIELDS)
+    if unknown:
+        raise ValueError(f"not availability fields: {sorted(unknown)}")
+    at = now or timezone.now()
+    with transaction.atomic():
+        locked = Provider.objects.select_for_update().get(pk=provider.pk)
+        wanted = {name: values.get(name, getattr(locked, name)) for name in AVAILABILITY_FIELDS}
+        start, end = wanted["away_from"], wanted["away_until"]
+        if (start is None) != (end is None) or (start and end < start):
+            raise ValueError("away dates go together, the last on or after the first")
+        if wanted["weekly_limit"] is not None and wanted["weekly_limit"] < 1:
+            raise ValueError("a weekly limit is at least 1")
+        changed = [name for name in AVAILABILITY_FIELDS if getattr(locked, name) != wanted[name]]
+        if not changed:
+            return []
+        AvailabilityChange.objects.bulk_create(
+            AvailabilityChange(
+                provider=locked,
+                at=at,
+                actor=actor.user,
+                actor_label=actor.label[:80],
+                field=name,
+                old=_text(getattr(locked, name)),
+                new=_text(wanted[name]),
+            )
+            for name in changed
+        )
+        for name in changed:
+            setattr(locked, name, wanted[name])
+            setattr(provider, name, wanted[name])
+        locked.save(update_fields=changed)
+    return changed
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)  # dates as 2027-01-11, numbers as digits

@@ -5,7 +5,10 @@
 - An available referral (General, or made available after a decline or expiry) is open to every
   active provider who participates in the client's insurance network; any active provider for
   self-pay. A provider who declined it is not offered it again.
-- Inactive providers are never offered referrals.
+- Inactive providers are never offered referrals, and neither is a provider who is not taking
+  new referrals (not accepting new clients, away, at their weekly limit:
+  `providers.availability`). That decides only new offers: a provider keeps a referral already
+  offered to them or accepted by them.
 
 Who may see a referral's client details (the one answer every page, link and export asks):
 - staff see every referral;
@@ -14,18 +17,20 @@ Who may see a referral's client details (the one answer every page, link and exp
 Anything else answers as if the referral did not exist.
 """
 
-from django.db.models import Q, QuerySet
+from datetime import datetime
+
+from django.db.models import Exists, Q, QuerySet
 
 from providers.models import Provider
 from referrals.models import Referral, ReferralEvent
 
 
-def eligible_providers(referral: Referral) -> QuerySet[Provider]:
-    active = Provider.objects.active()
+def eligible_providers(referral: Referral, at: datetime | None = None) -> QuerySet[Provider]:
     if referral.status == Referral.Status.PENDING:
-        return active.filter(pk=referral.offered_to_id)
+        return Provider.objects.active().filter(pk=referral.offered_to_id)
     if referral.status != Referral.Status.AVAILABLE:
-        return active.none()
+        return Provider.objects.none()
+    active = Provider.objects.taking_new_referrals(at)
     if referral.insurance_network_id:
         active = active.filter(insurance_networks=referral.insurance_network_id)
     declined = ReferralEvent.objects.filter(
@@ -36,12 +41,13 @@ def eligible_providers(referral: Referral) -> QuerySet[Provider]:
     return active.exclude(pk__in=declined)
 
 
-def is_eligible(referral: Referral, provider: Provider) -> bool:
-    return eligible_providers(referral).filter(pk=provider.pk).exists()
+def is_eligible(referral: Referral, provider: Provider, at: datetime | None = None) -> bool:
+    return eligible_providers(referral, at).filter(pk=provider.pk).exists()
 
 
-def open_referrals_for(provider: Provider) -> QuerySet[Referral]:
-    """Referrals this provider could accept now, or holds and may decline."""
+def open_referrals_for(provider: Provider, at: datetime | None = None) -> QuerySet[Referral]:
+    """Referrals this provider could accept now, or holds and may decline. Available referrals
+    only while they take new referrals; one offered to them stays theirs to answer."""
     if not provider.is_active:
         return Referral.objects.filter(accepted_by=provider, status=Referral.Status.ACCEPTED)
     networks = provider.insurance_networks.values("pk")
@@ -49,21 +55,30 @@ def open_referrals_for(provider: Provider) -> QuerySet[Referral]:
         provider=provider, kind=ReferralEvent.Kind.DECLINED
     ).values("referral_id")
     waiting_for_me = Q(status=Referral.Status.PENDING, offered_to=provider)
+    taking = Provider.objects.taking_new_referrals(at).filter(pk=provider.pk)
     available_to_me = (
         Q(status=Referral.Status.AVAILABLE)
         & (Q(insurance_network__isnull=True) | Q(insurance_network__in=networks))
         & ~Q(pk__in=declined)
+        & Q(Exists(taking))
     )
     mine = Q(status=Referral.Status.ACCEPTED, accepted_by=provider)
     return Referral.objects.filter(waiting_for_me | available_to_me | mine)
 
 
-def offer_candidates(referral: Referral) -> QuerySet[Provider]:
+def offer_candidates(referral: Referral, at: datetime | None = None) -> QuerySet[Provider]:
     """Providers staff may offer this referral to (the rules `services.offer_referral` enforces):
-    active, in the client's network, not the one it already waits for, not one who declined."""
+    taking new referrals, in the client's network, not the one it already waits for, not one who
+    declined."""
+    return offer_choices(referral, Provider.objects.taking_new_referrals(at))
+
+
+def offer_choices(referral: Referral, providers: QuerySet[Provider] | None = None):
+    """`offer_candidates` before the availability rule: active providers in the client's network
+    who did not decline it, for the desk to list the unavailable ones with the reason."""
     if referral.status == Referral.Status.ACCEPTED:
         return Provider.objects.none()
-    candidates = Provider.objects.active()
+    candidates = providers if providers is not None else Provider.objects.active()
     if referral.insurance_network_id:
         candidates = candidates.filter(insurance_networks=referral.insurance_network_id)
     if referral.status == Referral.Status.PENDING:

@@ -31,3 +31,18 @@ class InactiveProvider(ReferralError):
 
 class NotFound(ReferralError):
     message = "No such referral."
+
+
+class ProviderUnavailable(ReferralError):
+    """Not accepting new clients, away, or at their weekly limit (`providers.availability`)."""
+
+    message = "This provider is not accepting new clients right now; choose another provider or “No preference”."
+
+    @classmethod
+    def because(cls, availability) -> "ProviderUnavailable":
+        if availability.back_on:
+            return cls(
+                f"This provider is away and back on {availability.back_on:%-d %B}; "
+                "choose another provider or “No preference”."
+            )
+        return cls()

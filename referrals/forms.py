@@ -8,8 +8,9 @@ phone; consent needs the matching contact) match `api.referrals`. The form only 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
-from referrals.errors import InactiveProvider
+from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.services import ClientDetails
 from referrals.validation import EMAIL_MAX, NAME_MAX, clean_email, clean_name, normalise_phone
 
@@ -18,7 +19,7 @@ PICK_PROVIDER = "Choose a provider from the list, or “No preference”."
 
 
 def provider_from_choice(value) -> Provider | None:
-    """The active provider a submitted id names; None for "No preference"."""
+    """The active provider taking new referrals a submitted id names; None for "No preference"."""
     if value in (None, ""):
         return None
     try:
@@ -29,7 +30,37 @@ def provider_from_choice(value) -> Provider | None:
         raise ValidationError(PICK_PROVIDER)
     if not provider.is_active:
         raise ValidationError(InactiveProvider.message)
+    answer = availability(provider)
+    if not answer.ok:
+        raise ValidationError(ProviderUnavailable.because(answer).message)
     return provider
+
+
+class ProviderSelect(forms.Select):
+    """A provider dropdown whose providers not taking new referrals are shown but disabled."""
+
+    disabled_values: frozenset[str] = frozenset()  # set per form by provider_choices
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+def provider_choices(widget: ProviderSelect, first: str) -> list[tuple[str, str]]:
+    """Active providers for a dropdown, those not taking new referrals labelled ("Not accepting
+    new clients", "Back on 12 January") and disabled, in one query."""
+    choices, disabled = [("", first)], set()
+    for provider in Provider.objects.active().with_availability():
+        answer = availability(provider)
+        if answer.ok:
+            choices.append((str(provider.pk), provider.name))
+        else:
+            choices.append((str(provider.pk), f"{provider.name} — {answer.label}"))
+            disabled.add(str(provider.pk))
+    widget.disabled_values = frozenset(disabled)  # this form's own copy of the widget
+    return choices
 
 
 class ClientContactRules:
@@ -87,7 +118,7 @@ class IntakeForm(ClientContactRules, forms.Form):
         required=False,
         max_length=20,
         help_text="If you would like to see someone in particular. Otherwise the first available provider will contact you.",
-        widget=forms.Select,
+        widget=ProviderSelect,
         error_messages={"max_length": PICK_PROVIDER},
     )
     consent_email = forms.BooleanField(label="You may email me about this request.", required=False)
@@ -108,10 +139,8 @@ class IntakeForm(ClientContactRules, forms.Form):
             *((str(n.pk), n.name) for n in InsuranceNetwork.objects.all()),
             (SELF_PAY, "Self-pay / other"),
         ]
-        self.fields["preferred_provider"].widget.choices = [
-            ("", "No preference"),
-            *((str(p.pk), p.name) for p in Provider.objects.active()),
-        ]
+        widget = self.fields["preferred_provider"].widget
+        widget.choices = provider_choices(widget, "No preference")
 
     def clean_insurance(self):
         value = self.cleaned_data["insurance"]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from notifications.outbox import Channel, queue_message
+from providers.availability import availability
 from referrals.links import make_action_url
 from referrals.models import Referral, ReferralEvent
 
@@ -43,9 +44,12 @@ def _queue(referral, event, template, channel, recipient, context, payload=None)
     )
 
 
-def _mention(provider) -> dict:
-    """Ask the Slack transport to @-mention this provider at the top of the message."""
+def _mention(provider, at) -> dict:
+    """Ask the Slack transport to @-mention this provider at the top of the message; nobody is
+    mentioned who is not taking new referrals at `at` (the offer being made then not counted)."""
     if provider is None:  # the policy: "@name will appear in the top of the message"
+        return {}
+    if not availability(provider, at).ok:
         return {}
     return {
         "mention_user_id": provider.slack_user_id,
@@ -73,14 +77,14 @@ def _slack_status(referral, event, context, template):
     channel = settings.SLACK_CHANNEL
     reply = {"op": "reply", "broadcast": True}
     if event.kind == ReferralEvent.Kind.OFFERED:
-        reply.update(_mention(event.provider))
+        reply.update(_mention(event.provider, event.at))
     _queue(referral, event, template, Channel.SLACK, channel, context, reply)
     _queue(referral, event, "referral_card", Channel.SLACK, channel, context, {"op": "update"})
 
 
 def on_received(referral: Referral, event: ReferralEvent) -> None:
     ctx = _context(referral, event)
-    post = {"op": "post", **_mention(referral.preferred_provider)}
+    post = {"op": "post", **_mention(referral.preferred_provider, event.at)}
     _queue(referral, event, "referral_card", Channel.SLACK, settings.SLACK_CHANNEL, ctx, post)
     if referral.kind == Referral.Kind.PREFERRED:
         _offer_to_provider(referral, event, referral.preferred_provider, ctx)

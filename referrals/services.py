@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
 from referrals import notify
 from referrals.eligibility import is_eligible
@@ -24,6 +25,7 @@ from referrals.errors import (
     NotFound,
     NotHolder,
     NotOpen,
+    ProviderUnavailable,
 )
 from referrals.models import Client, Referral, ReferralEvent
 
@@ -137,6 +139,13 @@ def _refuse_if_expired(referral: Referral, at: datetime) -> None:
         raise NotOpen("This referral's 48 hours have passed; it is being declined automatically.")
 
 
+def _refuse_if_unavailable(provider: Provider, at: datetime) -> None:
+    """Not accepting new clients, away, or at the weekly limit: no new offer for them."""
+    answer = availability(provider, at)
+    if not answer.ok:
+        raise ProviderUnavailable.because(answer)
+
+
 def create_referral(
     *,
     client: ClientDetails,
@@ -153,6 +162,7 @@ def create_referral(
             preferred_provider = Provider.objects.select_for_update().get(pk=preferred_provider.pk)
             if not preferred_provider.is_active:
                 raise InactiveProvider()
+            _refuse_if_unavailable(preferred_provider, at)
         client_row = Client.objects.create(**client.__dict__)
         referral = Referral.objects.create(
             client=client_row,
@@ -198,7 +208,7 @@ def accept_referral(
         provider = Provider.objects.get(pk=provider.pk)
         if not provider.is_active:
             raise InactiveProvider()
-        if not is_eligible(referral, provider):
+        if not is_eligible(referral, provider, at):
             raise NotEligible()
         waited = _record_answer(referral, at, accepted=True)
         referral.status = Status.ACCEPTED
@@ -367,11 +377,13 @@ def offer_referral(
         referral = _lock(referral_id)
         if referral.status == Status.ACCEPTED:
             raise AlreadyAccepted()
-        provider = Provider.objects.prefetch_related("insurance_networks").get(pk=provider.pk)
+        # The row lock create_referral takes too, so two offers cannot both pass the weekly limit.
+        provider = Provider.objects.select_for_update().get(pk=provider.pk)
         if not provider.is_active:
             raise InactiveProvider()
         if referral.status == Status.PENDING and referral.offered_to_id == provider.pk:
             raise NotOpen("This referral is already waiting for that provider.")
+        _refuse_if_unavailable(provider, at)
         if (
             referral.insurance_network_id
             and not provider.insurance_networks.filter(pk=referral.insurance_network_id).exists()

@@ -18,7 +18,7 @@ from config.client_ip import client_ip
 from config.throttle import over
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
-from referrals.errors import InactiveProvider
+from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.forms import PICK_PROVIDER, IntakeForm
 from referrals.models import Referral
 
@@ -64,7 +64,7 @@ def _create(form: IntakeForm) -> Referral | None:
             actor=services.Actor("intake form"),
             source="web",
         )
-    except InactiveProvider as exc:
+    except (InactiveProvider, ProviderUnavailable) as exc:
         form.add_error("preferred_provider", exc.message)
     except Provider.DoesNotExist:
         form.add_error("preferred_provider", PICK_PROVIDER)

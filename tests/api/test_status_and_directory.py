@@ -83,9 +83,10 @@ def test_only_active_providers_are_listed_with_their_networks(
     provider_factory("Ina", "Active", status=Provider.Status.INACTIVE, networks=[aetna])
     with django_assert_max_num_queries(4):  # token, providers, their networks (+ last used)
         answer = api.get("/api/providers").json()
+    taking = {"taking_new_referrals": True, "availability": "", "back_on": None}
     assert answer == [
-        {"id": both.pk, "name": "Cai Diaz", "network_ids": sorted([aetna.pk, cigna.pk])},
-        {"id": ana.pk, "name": "Ana Lee", "network_ids": [aetna.pk]},
+        {"id": both.pk, "name": "Cai Diaz", "network_ids": sorted([aetna.pk, cigna.pk]), **taking},
+        {"id": ana.pk, "name": "Ana Lee", "network_ids": [aetna.pk], **taking},
     ]
 
 

@@ -49,13 +49,23 @@ def test_provider_pages_are_accessible(page, signed_in, referral):
     link = urlsplit(make_action_url(referral, provider))
     assert_accessible(page, f"{link.path}?{link.query}" if link.query else link.path)
     signed_in(page, user_for(provider))
-    for path in ["/portal/", "/portal/profile/", "/accept/?first_name=Sam&last_name=Rivera"]:
+    for path in [
+        "/portal/",
+        "/portal/profile/",
+        "/portal/availability/",
+        "/accept/?first_name=Sam&last_name=Rivera",
+    ]:
         assert_accessible(page, path)
 
 
 def test_staff_pages_are_accessible(page, signed_in, referral):
     signed_in(page, get_user_model().objects.create_user("intake", is_staff=True))
-    for path in ["/desk/", f"/desk/referrals/{referral.pk}/", "/desk/analytics/"]:
+    for path in [
+        "/desk/",
+        f"/desk/referrals/{referral.pk}/",
+        "/desk/analytics/",
+        "/desk/providers/",
+    ]:
         assert_accessible(page, path)
     page.wait_for_timeout(200)  # htmx has run and may have injected something
     assert page.csp_violations == []

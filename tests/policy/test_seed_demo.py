@@ -12,7 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from notifications.models import OutboxMessage
-from providers.models import Provider
+from providers.availability import availability
+from providers.models import AvailabilityChange, Provider
 from referrals.models import Referral, ReferralEvent
 
 
@@ -32,6 +33,13 @@ def test_seed_builds_a_living_practice_with_referrals_in_every_state(db, monkeyp
     assert Provider.objects.filter(insurance_networks__isnull=False).distinct().count() >= 12
     inactive = Provider.objects.get(status=Provider.Status.INACTIVE)
     assert not Referral.objects.filter(preferred_provider=inactive).exists()
+    # One provider away this week, one not accepting new clients, with their history.
+    labels = sorted(
+        availability(p).label for p in Provider.objects.active() if not availability(p).ok
+    )
+    assert len(labels) == 2 and labels[0].startswith("Back on ")
+    assert labels[1] == "Not accepting new clients"
+    assert AvailabilityChange.objects.count() == 3
     # Referrals in every state, made through the services with their audit trail.
     assert Referral.objects.count() >= 60
     assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)

@@ -1,6 +1,7 @@
 """`manage.py seed_demo [--if-empty]`: a living practice to try Referral Desk on.
 
-Builds insurance networks, a roster of providers (one inactive) and about eight weeks of
+Builds insurance networks, a roster of providers (one inactive, one away this week, one not
+accepting new clients) and about eight weeks of
 referrals in every state. Every referral step goes through `referrals.services` with a `now` in
 the past, exactly as the worker and providers would have done it, so timestamps, response times
 and the audit trail are realistic. Random choices use a fixed seed: the same structure every run.
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from notifications.models import OutboxMessage
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
+from providers.services import set_availability
 from referrals import services
 from referrals.eligibility import eligible_providers
 from referrals.models import Referral
@@ -141,6 +143,11 @@ class Demo:
         self.networks = list(networks.values())
         self.history()
         self.current()
+        self.availability()
+
+    def availability(self) -> None:
+        """Set last, so the history above was played with everyone available."""
+        _set_demo_availability(self.providers, self.staff, self.now)
 
     # -- building blocks ---------------------------------------------------------------------
     def hours(self, low: float, high: float) -> timedelta:
@@ -196,7 +203,7 @@ class Demo:
         if at >= self.now or not referral.is_open:
             return False
         if provider is None:
-            candidates = list(eligible_providers(referral).order_by("pk"))
+            candidates = list(eligible_providers(referral, at).order_by("pk"))
             if not candidates:
                 return False
             provider = self.rng.choice(candidates)
@@ -268,8 +275,8 @@ class Demo:
             self.accept(referral, expired + self.hours(2, 48))
         elif roll < 0.75:
             waiting = self.advance(referral, expired + self.hours(1, 20))
-            candidates = list(eligible_providers(waiting).order_by("pk"))
             offer_at = expired + self.hours(20, 22)
+            candidates = list(eligible_providers(waiting, offer_at).order_by("pk"))
             if candidates and offer_at < self.now:
                 provider = self.rng.choice(candidates)
                 services.offer_referral(referral.pk, provider, actor=self.staff, now=offer_at)
@@ -298,6 +305,27 @@ class Demo:
         for hours_ago in (26, 8):
             referral = self.new_referral(self.now - timedelta(hours=hours_ago), preferred=True)
             self.accept(referral, self.now - timedelta(hours=hours_ago - 2))
+
+
+AWAY = ("Thomas", "Berg")  # on holiday this week: "Back on …" on the provider page
+NOT_ACCEPTING = ("Kevin", "Nguyen")  # full: "Not accepting new clients"
+
+
+def _set_demo_availability(providers, staff: Actor, now: datetime) -> None:
+    today = timezone.localdate(now)
+    for provider in providers:
+        if (provider.first_name, provider.last_name) == AWAY:
+            set_availability(
+                provider,
+                actor=Actor(provider.name),
+                away_from=today - timedelta(days=2),
+                away_until=today + timedelta(days=5),
+                now=now - timedelta(days=10),
+            )
+        elif (provider.first_name, provider.last_name) == NOT_ACCEPTING:
+            set_availability(
+                provider, actor=staff, accepting_new_clients=False, now=now - timedelta(days=3)
+            )
 
 
 def _provider(row, networks: dict) -> Provider:
