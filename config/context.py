@@ -14,4 +14,5 @@ def practice(request=None) -> dict:
         "link_ttl": describe(settings.REFERRAL_LINK_TTL),
         "reminder_after": describe(settings.REFERRAL_REMINDER_AFTER),
         "expire_after": describe(settings.REFERRAL_EXPIRE_AFTER),
+        "contact_within": describe(settings.CONTACT_WITHIN),
     }

@@ -184,6 +184,11 @@ if REFERRAL_REMINDER_AFTER >= REFERRAL_EXPIRE_AFTER:
         "REFERRAL_REMINDER_AFTER must be shorter than REFERRAL_EXPIRE_AFTER."
     )
 
+# --- The 12-hour contact promise --------------------------------------------------------------
+# A provider who accepted and has not confirmed contacting the client this long after accepting
+# is nudged by email and SMS (once), and the referral shows under the desk's "Needs attention".
+CONTACT_WITHIN = parse_duration(env("CONTACT_WITHIN", "12h"), "CONTACT_WITHIN")
+
 # --- Throttles: who the client is, and where the counters live ------------------------------
 # X-Forwarded-For is believed only from these proxies (addresses or CIDR ranges); see
 # config/client_ip.py. Counters are shared by every web process: the database by default,

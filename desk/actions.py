@@ -1,5 +1,5 @@
 """Staff actions on one referral: offer to a provider, decline with a reason, add a note, confirm
-contact. Each is a POST that calls `referrals.services` and lands in the timeline; a refused
+contact, give it to a staff member (needs attention). Each is a POST that calls `referrals.services` and lands in the timeline; a refused
 action shows why and changes nothing."""
 
 from django.contrib import messages
@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from config.flash import flash
-from desk.forms import DeclineForm, NoteForm, OfferForm
+from desk.forms import AssignForm, DeclineForm, NoteForm, OfferForm
 from referrals import services
 from referrals.eligibility import offer_candidates
 from referrals.models import Referral
@@ -106,6 +106,30 @@ def contacted(request, pk):
         lambda: services.confirm_contact(pk, None, actor=services.Actor.for_user(request.user)),
         "marked_contacted",
     )
+
+
+@staff_member_required
+@require_POST
+def assign(request, pk):
+    """Give a referral that needs attention to a staff member (or take it back): back to the
+    queue, where "Needs attention" shows who has it."""
+    referral = get_object_or_404(Referral, pk=pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("desk:queue")
+    assignee = form.cleaned_data["assignee"]
+    flash_outcome(
+        request,
+        lambda: services.assign_attention(
+            pk, assignee, actor=services.Actor.for_user(request.user)
+        ),
+        "attention_assigned",
+        number=referral.number,
+        referral=referral,
+        assignee=assignee,
+    )
+    return redirect("desk:queue")
 
 
 def _round(request, referral) -> int:

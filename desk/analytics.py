@@ -47,6 +47,7 @@ class Row:
     expiry_rate: float | None
     declined_offer_rate: float | None
     not_a_fit_rate: float | None
+    contacted_within_goal: float | None
     response: dict
     counts: dict
     accept: dict | None = None

@@ -6,6 +6,7 @@ Every choice list is built from the database, so a tampered value is a form erro
 from datetime import date, timedelta
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
@@ -123,6 +124,25 @@ class DeclineForm(forms.Form):
     note = forms.CharField(
         label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea
     )
+
+
+def staff_members():
+    """Who can be given a referral that needs attention: active staff, by user name."""
+    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label="Who has it",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Nobody",
+        error_messages={"invalid_choice": "Choose one of the staff members listed."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_members()
 
 
 class NoteForm(forms.Form):

@@ -1,13 +1,14 @@
-"""Selectors for the staff queue: which referrals are open, their deadlines, filters with counts,
-and what needs attention. Reads only; every change goes through `referrals.services`."""
+"""Selectors for the staff queue: which referrals are open, their deadlines (the next one first),
+and filters with counts. Reads only; every change goes through `referrals.services`. What needs
+attention is `desk.attention`."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Least
 
-from notifications.models import OutboxMessage
-from providers.models import Provider
 from referrals.models import Referral
 
 Status = Referral.Status
@@ -47,11 +48,48 @@ def deadlines(referral: Referral) -> list[Deadline]:
     found = []
     if referral.link_expires_at:
         found.append(Deadline("link expires", referral.link_expires_at))
-    if referral.remind_at:
-        found.append(Deadline("24-hour reminder", referral.remind_at))
+    # The provider's and the client's 24-hour reminders usually fall together: shown once.
+    for at in sorted({d for d in (referral.remind_at, referral.client_remind_at) if d}):
+        found.append(Deadline("24-hour reminder", at))
     if referral.expires_at:
         found.append(Deadline("declined automatically", referral.expires_at))
+    if referral.contact_due_at:
+        found.append(Deadline("contact to be confirmed", referral.contact_due_at))
     return sorted(found, key=lambda d: d.at)
+
+
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)  # sorts after every real deadline
+
+
+def next_deadline_at(now: datetime) -> Least:
+    """In SQL, the first of `deadlines(referral)` still ahead of `now` (NEVER when none is), so
+    the queue is ordered by it in the database and pages stay right. Each clock is taken only
+    while ahead: the earliest ahead, as `next_deadline` picks it in Python."""
+    link_ttl = settings.REFERRAL_LINK_TTL
+    link_expires = Case(
+        When(
+            status=Status.PENDING,
+            link_sent_at__gt=now - link_ttl,
+            then=F("link_sent_at") + Value(link_ttl),
+        ),
+        default=Value(NEVER),
+        output_field=DateTimeField(),
+    )
+
+    def ahead(column: str) -> Case:
+        return Case(
+            When(**{f"{column}__gt": now}, then=F(column)),
+            default=Value(NEVER),
+            output_field=DateTimeField(),
+        )
+
+    return Least(
+        link_expires,
+        ahead("remind_at"),
+        ahead("client_remind_at"),
+        ahead("expires_at"),
+        ahead("contact_due_at"),
+    )
 
 
 def next_deadline(clocks: list[Deadline], now: datetime) -> Deadline | None:
@@ -115,26 +153,4 @@ def facet_counts(filters: dict, now: datetime) -> dict[str, dict[str, int]]:
             all=Count("pk"), **{k: Count("pk", filter=Q(kind=k)) for k in Referral.Kind.values}
         ),
         "age": age_qs.aggregate(all=Count("pk"), **ages),
-    }
-
-
-def needs_attention(limit: int = 10) -> dict:
-    """Expired with nobody accepting, messages that failed, networks with no active provider."""
-    expired = Referral.objects.filter(status=Status.AVAILABLE, expired_at__isnull=False)
-    failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
-    active_in_network = Provider.objects.active().filter(
-        insurance_networks=OuterRef("insurance_network_id")
-    )
-    uncovered = Referral.objects.filter(
-        status__in=Referral.OPEN_FOR_ACCEPTANCE, insurance_network__isnull=False
-    ).filter(~Exists(active_in_network))
-    return {
-        "expired_count": expired.count(),
-        "expired": list(expired.select_related("insurance_network").order_by("expired_at")[:limit]),
-        "failed_count": failed.count(),
-        "failed": list(failed.select_related("referral").order_by("-created_at")[:limit]),
-        "uncovered_count": uncovered.count(),
-        "uncovered": list(
-            uncovered.select_related("insurance_network").order_by("created_at")[:limit]
-        ),
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("referrals/<int:pk>/decline/", actions.decline, name="decline"),
     path("referrals/<int:pk>/note/", actions.note, name="note"),
     path("referrals/<int:pk>/contacted/", actions.contacted, name="contacted"),
+    path("referrals/<int:pk>/assign/", actions.assign, name="assign"),
     path("analytics/", analytics_views.analytics, name="analytics"),
     path("providers/", providers.providers, name="providers"),
     path(

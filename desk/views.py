@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from desk import attention
 from desk import queue as selectors
 from desk import timeline as timeline_builder
-from desk.forms import DeclineForm, NoteForm, QueueFilterForm
+from desk.forms import DeclineForm, NoteForm, QueueFilterForm, staff_members
 from providers.availability import availability
 from referrals.access_log import TIMELINE_VIEWS, Page, recent_views, record_views
 from referrals.eligibility import offer_choices
@@ -41,8 +42,10 @@ def queue(request):
         data.pop(NAME_FILTER, None)  # a name in a URL is not searched, so none is put there
     form = QueueFilterForm(data or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.apply_filters(selectors.open_referrals(), filters, now).order_by(
-        "created_at", "pk"
+    rows = (
+        selectors.apply_filters(selectors.open_referrals(), filters, now)
+        .annotate(next_deadline_at=selectors.next_deadline_at(now))
+        .order_by("next_deadline_at", "created_at", "pk")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(data.get("page"))
     carried = {name: data[name] for name in form.fields if data.get(name)}
@@ -59,15 +62,42 @@ def queue(request):
         "poll_seconds": POLL_SECONDS,
         "carried": carried,
         "refresh": json.dumps({**carried, "page": page.number}),
+        "chips": _chip_urls(carried),
     }
     if not request.headers.get("HX-Request"):
-        context["attention"] = selectors.needs_attention()
+        context["attention"] = attention.needs_attention(now)
+        context["staff_users"] = staff_members()
         return render(request, "desk/queue.html", context)
     response = render(request, "desk/_queue_results.html", context)
     if request.headers.get("HX-Trigger") == "queue-filters":
         # The address bar follows the filters, without the name.
         response["HX-Push-Url"] = reverse("desk:queue") + (f"?{in_url}" if in_url else "")
     return response
+
+
+CHIP_FACETS = {
+    "status": ["", *Referral.Status.values],
+    "kind": ["", *Referral.Kind.values],
+    "age": ["", *selectors.AGE_BANDS],
+}
+
+
+def _chip_urls(carried: dict) -> dict[str, dict[str, dict]]:
+    """Each count chip is a link to the queue with that one filter changed ("all" clears it), the
+    other filters kept, and whether it is the filter in force; like every link on the page, it
+    never carries the client's name."""
+    base = reverse("desk:queue")
+    urls = {}
+    for facet, values in CHIP_FACETS.items():
+        others = {k: v for k, v in carried.items() if k not in (NAME_FILTER, facet, "page")}
+        urls[facet] = {}
+        for value in values:
+            query = urlencode({**others, facet: value} if value else others)
+            urls[facet][value or "all"] = {
+                "url": base + (f"?{query}" if query else ""),
+                "current": carried.get(facet, "") == value,
+            }
+    return urls
 
 
 @staff_member_required

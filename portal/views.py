@@ -66,6 +66,8 @@ def home(request, provider):
             "practice": window["practice"],
             "my_median": short(_seconds(window["mine"].median)),
             "practice_median": short(_seconds(window["practice"].median)),
+            "my_contacts": window["my_contacts"],
+            "practice_contacts": window["practice_contacts"],
         }
         for window in responsiveness.for_provider(provider.pk, now)
     ]

@@ -13,12 +13,13 @@ BATCH = 200
 
 
 def run_due(now: datetime) -> dict[str, int]:
-    """Send due 24-hour reminders, then decline what has passed 48 hours. Returns counts."""
-    counts = {"reminded": 0, "expired": 0}
+    """Send due 24-hour reminders, decline what has passed 48 hours, and nudge holders who have
+    not confirmed contact within CONTACT_WITHIN. Returns counts."""
+    counts = {"reminded": 0, "expired": 0, "nudged": 0}
     open_states = Referral.OPEN_FOR_ACCEPTANCE
     for pk in (
-        Referral.objects.filter(remind_at__lte=now, status__in=open_states)
-        .order_by("remind_at")
+        Referral.objects.filter(services.reminders_due(now))
+        .order_by("pk")
         .values_list("pk", flat=True)[:BATCH]
     ):
         counts["reminded"] += services.send_reminders(pk, now=now)
@@ -28,4 +29,14 @@ def run_due(now: datetime) -> dict[str, int]:
         .values_list("pk", flat=True)[:BATCH]
     ):
         counts["expired"] += services.expire_referral(pk, now=now)
+    for pk in (
+        Referral.objects.filter(
+            contact_due_at__lte=now,
+            status=Referral.Status.ACCEPTED,
+            contacted_at__isnull=True,
+        )
+        .order_by("contact_due_at")
+        .values_list("pk", flat=True)[:BATCH]
+    ):
+        counts["nudged"] += services.nudge_contact(pk, now=now)
     return counts

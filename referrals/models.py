@@ -1,7 +1,8 @@
 """Clients, referrals and the append-only audit trail of everything that happened to them.
 
 State lives here; every change of state is made by `referrals.services`. Deadlines are indexed
-columns (`remind_at`, `expires_at`) that the worker claims when they fall due.
+columns (`remind_at`, `client_remind_at`, `expires_at`, `contact_due_at`) that the worker claims
+when they fall due.
 """
 
 from django.conf import settings
@@ -106,9 +107,37 @@ class Referral(models.Model):
         default=0,
         help_text="How many of those declines came from the holder after accepting (not a fit after contact).",
     )
+    first_accepted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a provider first accepted it."
+    )
+    first_accepted_by = models.ForeignKey(
+        Provider,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="first_accepted_referrals",
+        help_text="The provider who first accepted it.",
+    )
+    contact_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seconds from the first accept to the first confirmed contact with the client.",
+    )
     # Deadlines: NULL once done, so the worker never fires one twice.
-    remind_at = models.DateTimeField(null=True, blank=True)
+    remind_at = models.DateTimeField(
+        null=True, blank=True, help_text="The Referral Reminder to the provider it waits for."
+    )
+    client_remind_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The client's 24-hour Reminder, counted from the request; once, unless contacted.",
+    )
     expires_at = models.DateTimeField(null=True, blank=True)
+    contact_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the holder is nudged if they have not confirmed contacting the client.",
+    )
     # Bumped on every transition: action links carry it, so a used link stops working.
     round = models.PositiveIntegerField(default=1)
 
@@ -127,6 +156,16 @@ class Referral(models.Model):
                 fields=["expires_at"],
                 name="referral_expiry_due",
                 condition=Q(expires_at__isnull=False),
+            ),
+            models.Index(
+                fields=["client_remind_at"],
+                name="referral_client_remind_due",
+                condition=Q(client_remind_at__isnull=False),
+            ),
+            models.Index(
+                fields=["contact_due_at"],
+                name="referral_contact_due",
+                condition=Q(contact_due_at__isnull=False),
             ),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["created_at"], name="referral_created"),
@@ -180,6 +219,8 @@ class ReferralEvent(models.Model):
         EXPIRED = "expired", "Declined automatically (expired)"
         REMINDED = "reminded", "24-hour reminders sent"
         CONTACTED = "contacted", "Client contacted"
+        NUDGED = "nudged", "Holder reminded to confirm contact"
+        ASSIGNED = "assigned", "Assigned to a staff member"
         NOTE = "note", "Note"
         CLIENT_EDITED = "client_edit", "Client details changed"
 

@@ -110,11 +110,28 @@ def on_declined(referral: Referral, event: ReferralEvent) -> None:
     _email_client(referral, event, "decline_notice", ctx)
 
 
-def on_reminder(referral: Referral, event: ReferralEvent) -> None:
-    """The 24-hour reminders: the waiting preferred provider, and the client pending contact."""
+def on_reminder(referral: Referral, event: ReferralEvent, *, provider: bool, client: bool) -> None:
+    """The 24-hour reminders: the provider it still waits for (Referral Reminder, fresh link), and
+    the client not yet contacted (24-hour Reminder, with the preferred provider's phone if they
+    asked for one, as the policy says, even when another provider has since accepted)."""
     ctx = _context(referral, event)
-    if referral.status == Referral.Status.PENDING:
-        provider = referral.offered_to
-        link_ctx = {**ctx, "provider": provider, "action_url": make_action_url(referral, provider)}
-        _queue(referral, event, "provider_reminder", Channel.EMAIL, provider.email, link_ctx)
-    _email_client(referral, event, "client_reminder", ctx)
+    if provider:
+        holder = referral.offered_to
+        link_ctx = {**ctx, "provider": holder, "action_url": make_action_url(referral, holder)}
+        _queue(referral, event, "provider_reminder", Channel.EMAIL, holder.email, link_ctx)
+    if client:
+        _email_client(referral, event, "client_reminder", ctx)
+
+
+def portal_url() -> str:
+    return f"{settings.SITE_URL}{reverse('portal:home')}"
+
+
+def on_contact_nudge(referral: Referral, event: ReferralEvent) -> None:
+    """The holder has not confirmed contacting the client within CONTACT_WITHIN: email (with the
+    client's details, like every provider email) and SMS (number and a pointer only)."""
+    holder = referral.accepted_by
+    ctx = _context(referral, event, provider=holder, portal_url=portal_url())
+    _queue(referral, event, "provider_contact_nudge", Channel.EMAIL, holder.email, ctx)
+    if holder.phone:
+        _queue(referral, event, "provider_contact_nudge", Channel.SMS, holder.phone, ctx)

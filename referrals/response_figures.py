@@ -80,7 +80,21 @@ def referral_figures(now: datetime) -> list[Figure]:
         Figure(
             "not_a_fit_rate", "not_a_fit_after_contact", None, Q(declined_after_accepting__gt=0)
         ),
+        contact_figure(now),
     ]
+
+
+def contact_figure(now: datetime) -> Figure:
+    """Contacted within 12 hours: among referrals a provider first accepted at least 12 hours
+    ago, those whose client was confirmed contacted less than 12 hours after that first accept
+    (by whoever held it then). The policy's "respond to referred clients within 12 hours", from
+    the provider's side; the nudge at `CONTACT_WITHIN` serves the same promise."""
+    return Figure(
+        "contacted_within_goal",
+        "contacted_within_12h",
+        Q(first_accepted_at__lte=now - RESPOND_WITHIN),
+        within("contact_seconds", RESPOND_WITHIN),
+    )
 
 
 def unanswered(now: datetime) -> Q:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from providers.availability import availability
@@ -174,7 +175,10 @@ def create_referral(
             source=source[:40],
             created_at=at,
             offered_at=at,
-            remind_at=at + settings.REFERRAL_REMINDER_AFTER,
+            # The Referral Reminder goes to a provider it waits for; the client's 24-hour
+            # Reminder goes to every client not yet contacted by then.
+            remind_at=at + settings.REFERRAL_REMINDER_AFTER if preferred_provider else None,
+            client_remind_at=at + settings.REFERRAL_REMINDER_AFTER,
             link_sent_at=at if preferred_provider else None,
             expires_at=at + settings.REFERRAL_EXPIRE_AFTER,
             slack_channel=settings.SLACK_CHANNEL,
@@ -194,7 +198,10 @@ def accept_referral(
     expected_round: int | None = None,
     now: datetime | None = None,
 ) -> Referral:
-    """The provider agrees to contact the client. One provider holds a referral at a time."""
+    """The provider agrees to contact the client. One provider holds a referral at a time.
+
+    The contact clock starts: without a confirmed contact within `CONTACT_WITHIN` (the policy's
+    12 hours) the holder is nudged (`nudge_contact`)."""
     at = _now(now)
     with transaction.atomic():
         referral = _lock(referral_id)
@@ -217,6 +224,10 @@ def accept_referral(
         referral.accepted_at = at
         referral.remind_at = None
         referral.expires_at = None
+        referral.contact_due_at = at + settings.CONTACT_WITHIN
+        if referral.first_accepted_at is None:
+            referral.first_accepted_at = at
+            referral.first_accepted_by = provider
         referral.round += 1
         referral.save()
         event = _event(
@@ -295,6 +306,7 @@ def _make_available(referral: Referral, at: datetime) -> None:
     referral.accepted_by = None
     referral.accepted_at = None
     referral.contacted_at = None
+    referral.contact_due_at = None
     referral.last_declined_at = at
     referral.remind_at = None
     _start_round(referral, at)
@@ -340,23 +352,72 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
 
 
 def send_reminders(referral_id: int, *, now: datetime | None = None) -> bool:
-    """24 hours without an answer: remind the preferred provider and the client pending contact."""
+    """24 hours: the Referral Reminder to the provider a referral still waits for (with a fresh
+    link), and the 24-hour Reminder to the client if nobody has contacted them yet, accepted or
+    not. Each goes once; they share one audit event when both are due together."""
     at = _now(now)
     with transaction.atomic():
         referral = (
             Referral.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("client", "preferred_provider", "offered_to", "insurance_network")
-            .filter(pk=referral_id, remind_at__lte=at, status__in=Referral.OPEN_FOR_ACCEPTANCE)
+            .filter(pk=referral_id)
+            .filter(reminders_due(at))
             .first()
         )
         if referral is None:
             return False
-        referral.remind_at = None
-        if referral.status == Status.PENDING:
+        remind_provider = referral.status == Status.PENDING and _due(referral.remind_at, at)
+        remind_client = referral.contacted_at is None and _due(referral.client_remind_at, at)
+        if _due(referral.remind_at, at):
+            referral.remind_at = None
+        if remind_client:
+            referral.client_remind_at = None
+        if remind_provider:
             referral.link_sent_at = at  # the Referral Reminder carries a fresh link
-        referral.save(update_fields=["remind_at", "link_sent_at"])
+        referral.save(update_fields=["remind_at", "client_remind_at", "link_sent_at"])
         event = _event(referral, ReferralEvent.Kind.REMINDED, WORKER, at)
-        notify.on_reminder(referral, event)
+        notify.on_reminder(referral, event, provider=remind_provider, client=remind_client)
+    return True
+
+
+def reminders_due(at: datetime) -> Q:
+    """Referrals with a 24-hour reminder to send at `at` (the worker's claim and the service's
+    re-check under the row lock)."""
+    return Q(remind_at__lte=at, status=Status.PENDING) | Q(
+        client_remind_at__lte=at, contacted_at__isnull=True
+    )
+
+
+def _due(deadline: datetime | None, at: datetime) -> bool:
+    return deadline is not None and deadline <= at
+
+
+def nudge_contact(referral_id: int, *, now: datetime | None = None) -> bool:
+    """The policy: "respond to referred clients within 12 hours". `CONTACT_WITHIN` after
+    accepting, a holder who has not confirmed contacting the client gets one nudge by email and
+    SMS. Returns False when there is nothing to do (not due, contact confirmed, declined, already
+    nudged, or another worker holds the row)."""
+    at = _now(now)
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("client", "preferred_provider", "accepted_by", "insurance_network")
+            .filter(
+                pk=referral_id,
+                contact_due_at__lte=at,
+                status=Status.ACCEPTED,
+                contacted_at__isnull=True,
+            )
+            .first()
+        )
+        if referral is None:
+            return False
+        referral.contact_due_at = None
+        referral.save(update_fields=["contact_due_at"])
+        event = _event(
+            referral, ReferralEvent.Kind.NUDGED, WORKER, at, provider=referral.accepted_by
+        )
+        notify.on_contact_nudge(referral, event)
     return True
 
 
@@ -419,7 +480,8 @@ def confirm_contact(
     referral_id: int, provider: Provider | None, *, actor: Actor, now: datetime | None = None
 ) -> Referral:
     """The holder (or staff for them) confirms the client was contacted; the referral leaves the
-    staff queue. Declining after contact stays possible."""
+    staff queue, and neither the contact nudge nor the client's 24-hour Reminder is sent.
+    Declining after contact stays possible."""
     at = _now(now)
     with transaction.atomic():
         referral = _lock(referral_id)
@@ -430,9 +492,38 @@ def confirm_contact(
         if referral.contacted_at is not None:
             return referral
         referral.contacted_at = at
-        referral.save(update_fields=["contacted_at"])
+        referral.contact_due_at = None
+        referral.client_remind_at = None
+        if referral.contact_seconds is None and referral.first_accepted_at is not None:
+            # For "contacted within 12 hours": timed from the first accept, by anyone.
+            referral.contact_seconds = max(
+                0, int((at - referral.first_accepted_at).total_seconds())
+            )
+        referral.save(
+            update_fields=["contacted_at", "contact_due_at", "client_remind_at", "contact_seconds"]
+        )
         _event(referral, ReferralEvent.Kind.CONTACTED, actor, at, provider=referral.accepted_by)
     return referral
+
+
+def assign_attention(
+    referral_id: int, staff_user, *, actor: Actor, now: datetime | None = None
+) -> ReferralEvent:
+    """A staff member takes (or is given) a referral that needs attention; `staff_user` None
+    gives it back. Who has it is the newest "assigned" event (`desk.attention.owner`)."""
+    at = _now(now)
+    if staff_user is not None and not (staff_user.is_staff and staff_user.is_active):
+        raise NotEligible("Only an active staff member can be given a referral.")
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        return _event(
+            referral,
+            ReferralEvent.Kind.ASSIGNED,
+            actor,
+            at,
+            note=staff_user.get_username() if staff_user else "",
+            changes={"assignee_id": staff_user.pk if staff_user else None},
+        )
 
 
 CLIENT_FIELDS = tuple(ClientDetails.__dataclass_fields__)

@@ -28,9 +28,11 @@ def _texts_kept() -> bool:
 
 
 def _accepted_and_delivered(make_referral, provider, network, at):
-    """A referral accepted at `at` (so no deadline fires later) with every message delivered."""
+    """A referral accepted and its client contacted at `at` (so no deadline fires later) with
+    every message delivered."""
     referral = make_referral(network=network, preferred=provider, now=at)
     services.accept_referral(referral.pk, provider, actor=services.Actor("test"), now=at)
+    services.confirm_contact(referral.pk, provider, actor=services.Actor("test"), now=at)
     _worker(at)
     return referral
 

@@ -20,6 +20,7 @@ MESSAGES = Path(django_settings.BASE_DIR) / "templates" / "messages"
 AT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 ACCEPT_PAGE = "http://127.0.0.1:8000/accept/?referral=42"
 ACTION = "http://127.0.0.1:8000/r/SIGNED-TOKEN/"
+PORTAL = "http://127.0.0.1:8000/portal/"
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,7 @@ def fixed_practice(settings):
     settings.REFERRAL_LINK_TTL = timedelta(hours=12)
     settings.REFERRAL_REMINDER_AFTER = timedelta(hours=24)
     settings.REFERRAL_EXPIRE_AFTER = timedelta(hours=48)
+    settings.CONTACT_WITHIN = timedelta(hours=12)
 
 
 def _context(status="pending", kind="preferred", event_kind="received", reason="", extra=None):
@@ -54,6 +56,7 @@ def _context(status="pending", kind="preferred", event_kind="received", reason="
         created_at=AT,
         offered_at=AT,
         expires_at=AT + timedelta(hours=48) if status != "accepted" else None,
+        accepted_at=AT if status == "accepted" else None,
     )
     event = ReferralEvent(kind=event_kind, provider=ana, reason=reason, at=AT)
     return {
@@ -116,6 +119,16 @@ CASES = {
         {"status": "available", "event_kind": "expired", "reason": "expired"},
     ),
     "sms-provider_referral": ("sms", "provider_referral", {}),
+    "email-provider_contact_nudge": (
+        "email",
+        "provider_contact_nudge",
+        {"status": "accepted", "event_kind": "nudged", "extra": {"portal_url": PORTAL}},
+    ),
+    "sms-provider_contact_nudge": (
+        "sms",
+        "provider_contact_nudge",
+        {"status": "accepted", "event_kind": "nudged", "extra": {"portal_url": PORTAL}},
+    ),
     "email-provider_signin": (
         "email",
         "provider_signin",

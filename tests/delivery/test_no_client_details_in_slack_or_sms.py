@@ -1,5 +1,5 @@
 """Slack and SMS never carry a client's name, email or phone, whatever happens to the referral:
-received, offered, accepted, declined, expired, reminded. (Client details are health information;
+received, offered, accepted, declined, expired, reminded, nudged to confirm contact. (Client details are health information;
 only email to the provider and to the client themselves may contain them.)"""
 
 from datetime import timedelta
@@ -34,6 +34,7 @@ def _every_event_kind(ana, ben, aetna, t0):
     services.decline_referral(first.pk, ana, reason="unavailable", actor=staff, now=later)
     services.offer_referral(first.pk, ben, actor=staff, now=later)
     services.accept_referral(first.pk, ben, actor=staff, now=later)
+    services.nudge_contact(first.pk, now=later + settings.CONTACT_WITHIN)
     second = services.create_referral(preferred_provider=None, now=t0, **create)
     services.expire_referral(second.pk, now=t0 + settings.REFERRAL_EXPIRE_AFTER)
 
@@ -42,7 +43,15 @@ def test_no_slack_or_sms_body_contains_client_details(ana, ben, aetna, t0):
     _every_event_kind(ana, ben, aetna, t0)
 
     kinds = set(ReferralEvent.objects.values_list("kind", flat=True))
-    assert kinds >= {"received", "offered", "accepted", "declined", "expired", "reminded"}
+    assert kinds >= {
+        "received",
+        "offered",
+        "accepted",
+        "declined",
+        "expired",
+        "reminded",
+        "nudged",
+    }
     outgoing = OutboxMessage.objects.filter(channel__in=["slack", "sms"])
     assert {m.event.kind for m in outgoing} >= kinds - {"reminded"}  # reminders are email only
     for message in outgoing:

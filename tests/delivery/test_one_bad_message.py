@@ -116,7 +116,8 @@ def test_an_unencodable_client_address_fails_alone_and_staff_see_why(
     changelist = admin_client.get(reverse("admin:notifications_outboxmessage_changelist"))
     assert bad.last_error[:80] in changelist.content.decode()
     desk = admin_client.get(reverse("desk:queue"))
-    assert [m.pk for m in desk.context["attention"]["failed"]] == [bad.pk]
+    failed = {c["key"]: c for c in desk.context["attention"]}["failed"]
+    assert [m.pk for m in failed["items"]] == [bad.pk]
     assert bad.last_error in desk.content.decode()
 
     call_command("worker", "--once", f"--now={(timezone.now() + timedelta(hours=1)).isoformat()}")

@@ -29,12 +29,13 @@ def test_queue_is_for_staff_only(client, db):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-def test_queue_lists_open_referrals_oldest_first(staff_client, make_referral, ana, aetna, t0):
-    older = make_referral(network=aetna, now=t0)
-    newer = make_referral(network=aetna, preferred=ana, now=t0 + timedelta(hours=1))
+def test_queue_lists_the_next_deadline_first(staff_client, make_referral, ana, aetna, t0):
+    older = make_referral(network=aetna, now=t0)  # next: the 24-hour reminder at t0+24h
+    newer = make_referral(network=aetna, preferred=ana, now=t0 + timedelta(hours=1))  # link: 13h
     with time_machine.travel(t0 + timedelta(hours=2), tick=False):
-        response = staff_client.get(QUEUE)
-    assert rows(response) == [older.number, newer.number]
+        assert rows(staff_client.get(QUEUE)) == [newer.number, older.number]
+    with time_machine.travel(t0 + timedelta(hours=14), tick=False):  # newer's link has expired
+        assert rows(staff_client.get(QUEUE)) == [older.number, newer.number]
 
 
 def test_accepted_referral_stays_until_contact_is_confirmed(
@@ -171,10 +172,10 @@ def test_needs_attention_lists_expired_failed_and_uncovered(
     OutboxMessage.objects.filter(pk=failed.pk).update(
         status=OutboxMessage.Status.FAILED, last_error="Slack channel_not_found"
     )
-    attention = staff_client.get(QUEUE).context["attention"]
-    assert [r.pk for r in attention["expired"]] == [expired.pk]
-    assert attention["failed_count"] == 1 and attention["failed"][0].pk == failed.pk
-    assert [r.pk for r in attention["uncovered"]] == [uncovered.pk]
+    attention = {c["key"]: c for c in staff_client.get(QUEUE).context["attention"]}
+    assert [r.pk for r in attention["expired"]["items"]] == [expired.pk]
+    assert attention["failed"]["count"] == 1 and attention["failed"]["items"][0].pk == failed.pk
+    assert [r.pk for r in attention["uncovered"]["items"]] == [uncovered.pk]
     assert Referral.objects.get(pk=expired.pk).status == Referral.Status.AVAILABLE
 
 

@@ -133,7 +133,7 @@ def test_reminders_are_sent_once_even_when_the_worker_runs_twice(
     assert referral.messages.filter(template="client_reminder").count() == 1
 
 
-def test_an_accepted_referral_gets_no_reminder_and_never_expires(
+def test_an_accepted_referral_gets_no_provider_reminder_and_never_expires(
     make_referral, ana, aetna, t0, run_worker
 ):
     referral = make_referral(network=aetna, preferred=ana, now=t0)
@@ -143,7 +143,15 @@ def test_an_accepted_referral_gets_no_reminder_and_never_expires(
 
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
-    assert list(referral.events.values_list("kind", flat=True)) == ["received", "accepted"]
+    # Not contacted: the holder is nudged and the client reminded (tests/policy/
+    # test_contact_promise.py), but no Referral Reminder and no expiry.
+    assert list(referral.events.values_list("kind", flat=True)) == [
+        "received",
+        "accepted",
+        "reminded",
+        "nudged",
+    ]
+    assert not referral.messages.filter(template="provider_reminder").exists()
 
 
 def test_nothing_fires_twice_when_deadlines_are_run_twice(make_referral, ana, aetna, t0):
@@ -154,16 +162,16 @@ def test_nothing_fires_twice_when_deadlines_are_run_twice(make_referral, ana, ae
     first = run_due(at)
     second = run_due(at)
 
-    assert first == {"reminded": 2, "expired": 2}
-    assert second == {"reminded": 0, "expired": 0}
+    assert first == {"reminded": 2, "expired": 2, "nudged": 0}
+    assert second == {"reminded": 0, "expired": 0, "nudged": 0}
     for referral in (preferred, general):
         kinds = list(referral.events.values_list("kind", flat=True))
         assert kinds == ["received", "reminded", "expired"]
         assert referral.messages.filter(template="decline_notice").count() == 1
-    assert run_due(at + timedelta(days=30)) == {"reminded": 0, "expired": 0}
+    assert run_due(at + timedelta(days=30)) == {"reminded": 0, "expired": 0, "nudged": 0}
 
 
-def test_after_a_decline_the_new_round_has_its_own_48_hours_and_no_second_reminder(
+def test_after_a_decline_the_new_round_has_its_own_48_hours_and_no_provider_reminder(
     make_referral, ana, aetna, t0, run_worker
 ):
     referral = make_referral(network=aetna, preferred=ana, now=t0)
@@ -172,7 +180,11 @@ def test_after_a_decline_the_new_round_has_its_own_48_hours_and_no_second_remind
 
     run_worker(t0 + TWO_DAYS)
     run_worker(declined_at + TWO_DAYS - SECOND)
-    assert not referral.events.filter(kind__in=["reminded", "expired"]).exists()
+    assert not referral.events.filter(kind="expired").exists()
+    # The client is still reminded at 24 h (not contacted); nobody waits for a provider reminder.
+    assert queued(event=referral.events.get(kind="reminded")) == [
+        ("email", "client_reminder", CLIENT_EMAIL)
+    ]
 
     run_worker(declined_at + TWO_DAYS)
     assert referral.events.filter(kind=ReferralEvent.Kind.EXPIRED).count() == 1

@@ -105,3 +105,22 @@ def test_my_responsiveness_says_how_it_is_counted_in_the_desks_words(ana, as_pro
     section = page.split('id="my-responsiveness"', 1)[1].split("</section>", 1)[0]
     words = render_to_string("figures/offers.html").strip()
     assert words and words in section  # tests/desk/test_analytics.py checks the desk shows it
+
+
+def test_the_portal_shows_the_share_of_my_clients_contacted_within_12_hours(
+    as_provider, make_referral, ana, aetna, t0
+):
+    quick = make_referral(network=aetna, now=t0 - timedelta(days=3))
+    services.accept_referral(quick.pk, ana, actor=ACT, now=t0 - timedelta(days=3))
+    services.confirm_contact(quick.pk, ana, actor=ACT, now=t0 - timedelta(days=3) + H)
+    slow = make_referral(network=aetna, now=t0 - timedelta(days=3))
+    services.accept_referral(slow.pk, ana, actor=ACT, now=t0 - timedelta(days=3))
+
+    import time_machine
+
+    with time_machine.travel(t0, tick=False):
+        page = as_provider(ana).get(reverse("portal:home")).content.decode()
+
+    row = page.split("Clients contacted within 12 hours of accepting", 1)[1].split("</tr>", 1)[0]
+    assert "50% (1 of 2)" in row
+    assert render_to_string("figures/contacted.html").strip() in page

@@ -1,0 +1,119 @@
+"""The desk's "Needs attention": one function per category, each a queryset, so the list, its
+counts and tests ask the same question. Who has an item is the newest "assigned" event of its
+referral (`referrals.services.assign_attention`), read with one subquery per list.
+
+Categories the issue names that do not exist yet return nothing and say so: "asked again" needs
+the `asked_again` event another change adds.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
+from notifications.models import OutboxMessage
+from providers.models import Provider
+from referrals.models import Referral, ReferralEvent
+
+Status = Referral.Status
+EXPIRING_WITHIN = timedelta(hours=4)
+SHOWN = 10
+
+
+def owner(referral_ref: str = "pk") -> Subquery:
+    """The user name of the staff member who has the referral (`referral_ref` points at its id),
+    "" when given back, None when never assigned."""
+    return Subquery(
+        ReferralEvent.objects.filter(
+            referral_id=OuterRef(referral_ref), kind=ReferralEvent.Kind.ASSIGNED
+        )
+        .order_by("-at", "-id")
+        .values("note")[:1]
+    )
+
+
+def expiring_soon(now: datetime) -> QuerySet[Referral]:
+    """Still waiting, and declined automatically within the next 4 hours."""
+    return Referral.objects.filter(
+        status__in=Referral.OPEN_FOR_ACCEPTANCE,
+        expires_at__gt=now,
+        expires_at__lte=now + EXPIRING_WITHIN,
+    ).order_by("expires_at", "pk")
+
+
+def contact_unconfirmed(now: datetime) -> QuerySet[Referral]:
+    """Accepted, and the holder has not confirmed contacting the client within CONTACT_WITHIN."""
+    return Referral.objects.filter(
+        status=Status.ACCEPTED,
+        contacted_at__isnull=True,
+        accepted_at__lte=now - settings.CONTACT_WITHIN,
+    ).order_by("accepted_at", "pk")
+
+
+def no_eligible_provider(now: datetime) -> QuerySet[Referral]:
+    """Waiting in an insurance network where no provider is active. (Routing will widen this to
+    "no eligible provider left".)"""
+    active_in_network = Provider.objects.active().filter(
+        insurance_networks=OuterRef("insurance_network_id")
+    )
+    return (
+        Referral.objects.filter(
+            status__in=Referral.OPEN_FOR_ACCEPTANCE, insurance_network__isnull=False
+        )
+        .filter(~Exists(active_in_network))
+        .order_by("created_at", "pk")
+    )
+
+
+def expired_awaiting_decision(now: datetime) -> QuerySet[Referral]:
+    """Declined automatically at 48 hours and still available: staff decide (offer it again)."""
+    return Referral.objects.filter(status=Status.AVAILABLE, expired_at__isnull=False).order_by(
+        "expired_at", "pk"
+    )
+
+
+def asked_again(now: datetime) -> QuerySet[Referral]:
+    """The same person asked again while this referral was open. Not recorded yet (the
+    `asked_again` event is added with duplicate detection): nothing until then."""
+    return Referral.objects.none()
+
+
+def failed_messages(now: datetime) -> QuerySet[OutboxMessage]:
+    """Messages the outbox gave up on."""
+    return OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).order_by(
+        "-created_at", "-pk"
+    )
+
+
+# In the order the desk lists them; the words are in templates/desk/_attention.html.
+REFERRAL_CATEGORIES = [
+    ("expiring", expiring_soon),
+    ("contact", contact_unconfirmed),
+    ("uncovered", no_eligible_provider),
+    ("expired", expired_awaiting_decision),
+    ("asked_again", asked_again),
+]
+
+
+def needs_attention(now: datetime, limit: int = SHOWN) -> list[dict]:
+    """Each category: key, count and the first `limit` items with who has each (`owner`). Two
+    queries per category, whatever the number of items."""
+    found = []
+    for key, category in REFERRAL_CATEGORIES:
+        qs = category(now)
+        items = list(
+            qs.select_related("insurance_network", "accepted_by").annotate(owner=owner())[:limit]
+        )
+        found.append({"key": key, "count": qs.count(), "items": items, "messages": False})
+    failed = failed_messages(now)
+    found.append(
+        {
+            "key": "failed",
+            "count": failed.count(),
+            "items": list(
+                failed.select_related("referral").annotate(owner=owner("referral_id"))[:limit]
+            ),
+            "messages": True,
+        }
+    )
+    return found
