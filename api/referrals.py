@@ -8,7 +8,6 @@ form): past it, 429 and nothing is made. A token is an integration staff issued,
 staff-level reach, so answers are not narrowed by `referrals.eligibility.visible_referrals`; that is why they carry no client details.
 """
 
-import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -28,13 +27,13 @@ from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.errors import InactiveProvider
 from referrals.models import Referral
+from referrals.numbers import parse_referral_number
 from referrals.validation import clean_name, normalise_phone
 
 router = Router(tags=["referrals"])
 
 EMAIL_MAX = 254  # Client.email
 TOO_MANY = "Too many referrals from this address; try again later, or call the practice."
-_NUMBER = re.compile(r"^(?:R-)?(\d{1,18})$", re.IGNORECASE)
 
 
 def _message(exc: DjangoValidationError) -> str:
@@ -185,12 +184,12 @@ def create_referral(
     "carries no client details.",
 )
 def referral_status(request: HttpRequest, number: str):
-    match = _NUMBER.match(number.strip())
+    referral_id = parse_referral_number(number)
     referral = (
         Referral.objects.select_related("insurance_network", "accepted_by")
-        .filter(pk=int(match.group(1)))
+        .filter(pk=referral_id)
         .first()
-        if match
+        if referral_id is not None
         else None
     )
     if referral is None:
