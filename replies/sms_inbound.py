@@ -19,11 +19,10 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from notifications.models import OutboxMessage
 from notifications.outbox import Channel, render_message
 from providers.models import Provider
 from referrals import services
-from referrals.eligibility import visible_to
+from referrals.eligibility import lost_race, visible_to
 from referrals.models import Referral
 from replies import sms_commands as cmd
 from replies.acting import ACCEPTED, DECLINED, act, answer_context, note_on_timeline
@@ -135,14 +134,13 @@ def _provider(phone: str) -> Provider | None:
 
 
 def _not_visible(provider: Provider, referral_id: int) -> str:
-    """Someone else's referral answers as one that does not exist, unless this provider was
-    texted about it and another provider accepted it first (they know it exists)."""
-    texted = OutboxMessage.objects.filter(
-        referral_id=referral_id, channel=Channel.SMS, recipient=provider.phone
-    ).exists()
-    taken = (
+    """Someone else's referral answers as one that does not exist, unless this provider could
+    have taken it and another provider accepted it first (`lost_race`, as on the page)."""
+    accepted_round = (
         Referral.objects.filter(pk=referral_id, status=Referral.Status.ACCEPTED)
-        .exclude(accepted_by=provider)
-        .exists()
+        .values_list("round", flat=True)
+        .first()
     )
-    return "already_accepted" if texted and taken else "not_found"
+    if accepted_round is not None and lost_race(provider, referral_id, accepted_round - 1):
+        return "already_accepted"
+    return "not_found"
