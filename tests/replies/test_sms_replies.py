@@ -191,3 +191,33 @@ def test_a_number_that_sent_stop_is_not_texted_until_start(
     make_referral(network=aetna, preferred=ana)
     run_worker()
     assert [m["To"] for m in channels.sms.messages] == [ANA]
+
+
+@pytest.mark.parametrize(
+    "template,outcome",
+    [("reply_accepted", "accepted"), ("reply_declined", "declined"), ("reply_help", "help")]
+    + [
+        ("reply_refused", o)
+        for o in (
+            "inactive",
+            "already_accepted",
+            "expired",
+            "not_eligible",
+            "not_holder",
+            "changed",
+            "not_found",
+        )
+    ]
+    + [("reply_unknown_number", "unknown_number")],
+)
+def test_every_sms_answer_fits_one_gsm7_segment(template, outcome, db):
+    from replies.acting import answer_context
+
+    context = answer_context(
+        None,
+        outcome,
+        number="R-123456",
+        referral_url="https://referrals.example-practice.org/accept/?referral=123456",
+    )
+    body = render_message("sms", template, context)["body_text"]
+    assert body and segments(body) == 1 and set(body) <= set(GSM7), body
