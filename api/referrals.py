@@ -8,7 +8,6 @@ form): past it, 429 and nothing is made. A token is an integration staff issued,
 staff-level reach, so answers are not narrowed by `referrals.eligibility.visible_referrals`; that is why they carry no client details.
 """
 
-
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email

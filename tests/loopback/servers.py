@@ -260,7 +260,9 @@ class SlackServer(_HttpServer):
         if method == "views.open":
             if not params.get("trigger_id") or not params.get("view"):
                 return 200, {}, {"ok": False, "error": "invalid_arguments"}
-            view = params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
+            view = (
+                params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
+            )
             return 200, {}, {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
         if method == "users.lookupByEmail":
             user_id = self.users.get(params.get("email", "").lower())
