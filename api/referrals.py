@@ -8,7 +8,6 @@ form): past it, 429 and nothing is made. A token is an integration staff issued,
 staff-level reach, so answers are not narrowed by `referrals.eligibility.visible_referrals`; that is why they carry no client details.
 """
 
-import re
 from typing import Annotated
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.models import Referral
+from referrals.numbers import parse_referral_number
 from referrals.validation import clean_email, clean_name, normalise_phone
 
 router = Router(tags=["referrals"])
@@ -48,8 +48,6 @@ IdempotencyKeyHeader = Annotated[
     ),
 ]
 _KEY_HEADER = Header(None, alias=idempotency.HEADER, description="Makes retries safe; see above.")
-
-_NUMBER = re.compile(r"^(?:R-)?(\d{1,18})$", re.IGNORECASE)
 
 
 def _message(exc: DjangoValidationError) -> str:
@@ -194,12 +192,12 @@ def create_referral(
     "carries no client details.",
 )
 def referral_status(request: HttpRequest, number: str):
-    match = _NUMBER.match(number.strip())
+    referral_id = parse_referral_number(number)
     referral = (
         Referral.objects.select_related("insurance_network", "accepted_by")
-        .filter(pk=int(match.group(1)))
+        .filter(pk=referral_id)
         .first()
-        if match
+        if referral_id is not None
         else None
     )
     if referral is None:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "api",
     "desk",
     "portal",
+    "replies",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,11 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
 TWILIO_API_URL = env("TWILIO_API_URL", "https://api.twilio.com")
+# --- Replies from Slack buttons and text messages (replies/) --------------------------------
+# Slack signs each button press with the app's signing secret; unset = every press is refused.
+# Text-message replies are checked with TWILIO_AUTH_TOKEN (unset = every reply is refused).
+SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET")
+
 OUTBOX_INFLIGHT_TIMEOUT = parse_duration(
     env("OUTBOX_INFLIGHT_TIMEOUT", "2m"), "OUTBOX_INFLIGHT_TIMEOUT"
 )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("providers.urls")),
     path("desk/", include("desk.urls")),
     path("portal/", include("portal.urls")),
+    path("", include("replies.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

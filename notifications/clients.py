@@ -4,6 +4,7 @@ A channel without configuration gets the development backend (see transports/dev
 """
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -20,7 +21,7 @@ def timeout_seconds() -> float:
     return settings.DELIVERY_TIMEOUT.total_seconds()
 
 
-def slack_client():
+def slack_client(timeout: float | None = None):
     from slack_sdk import WebClient
 
     base_url = (
@@ -32,9 +33,38 @@ def slack_client():
     return WebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=base_url,
-        timeout=int(max(1, timeout_seconds())),
+        timeout=int(max(1, timeout if timeout is not None else timeout_seconds())),
         retry_handlers=[],
     )
+
+
+class UnsafeResponseUrl(ValueError):
+    """A `response_url` that is not Slack's (or, in tests, the configured Slack API host)."""
+
+
+def is_slack_response_url(url: str) -> bool:
+    """True for https://hooks.slack.com/... or a URL on the configured SLACK_API_URL's host, so a
+    forged payload cannot make us fetch an arbitrary address (SSRF)."""
+    try:
+        parts = urlsplit(url)
+        api = urlsplit(settings.SLACK_API_URL)
+        port, api_port = parts.port, api.port
+    except ValueError:
+        return False
+    if parts.username or parts.password:
+        return False
+    if parts.scheme == "https" and parts.hostname == "hooks.slack.com" and port in (None, 443):
+        return True
+    return (parts.scheme, parts.hostname, port) == (api.scheme, api.hostname, api_port)
+
+
+def slack_response_url_client(url: str):
+    """A client for one button press's `response_url`; refuses any URL that is not Slack's."""
+    from slack_sdk.webhook import WebhookClient
+
+    if not is_slack_response_url(url):
+        raise UnsafeResponseUrl("not a Slack response_url")
+    return WebhookClient(url, timeout=int(max(1, timeout_seconds())), retry_handlers=[])
 
 
 def twilio_client():

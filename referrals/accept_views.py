@@ -8,8 +8,6 @@ provider acts only for themselves; staff act for anyone. Every change is made by
 refusal and changes nothing.
 """
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -24,9 +22,9 @@ from referrals.access_log import Page, record_views
 from referrals.eligibility import acting_provider, lost_race, visible_referrals
 from referrals.errors import AlreadyAccepted, NotFound, ReferralError
 from referrals.models import Referral
+from referrals.numbers import parse_referral_number
 
 MAX_RESULTS = 25
-_NUMBER = re.compile(r"^(?:R-)?(\d{1,18})$", re.IGNORECASE)
 
 
 class Viewer:
@@ -62,11 +60,6 @@ class Viewer:
         return self.is_staff or referral.accepted_by_id == self.provider.pk
 
 
-def _referral_param(value: str) -> int | None:
-    match = _NUMBER.match((value or "").strip())
-    return int(match.group(1)) if match else None
-
-
 def _with_details(referrals, limit=MAX_RESULTS) -> list[Referral]:
     return list(
         referrals.select_related(
@@ -78,7 +71,7 @@ def _with_details(referrals, limit=MAX_RESULTS) -> list[Referral]:
 def _results(request, search: ClientSearchForm, viewer: Viewer):
     if search.is_bound and search.is_valid():
         return _with_details(search.matches(viewer.referrals))
-    referral_id = _referral_param(request.GET.get("referral", ""))
+    referral_id = parse_referral_number(request.GET.get("referral", ""))
     if referral_id is not None:
         return _with_details(viewer.referrals.filter(pk=referral_id))
     return []
@@ -154,7 +147,7 @@ def _blank_form(referral: Referral, viewer: Viewer) -> DecisionForm:
 
 def _decide(request, viewer: Viewer):
     """Act on the POSTed decision: returns the form and 302 when done, or the status of its error."""
-    referral_id = _referral_param(request.POST.get("referral", ""))
+    referral_id = parse_referral_number(request.POST.get("referral", ""))
     form = DecisionForm(request.POST, providers=Provider.objects.all(), referral_id=referral_id)
     form.referral_id = referral_id
     if not form.is_valid():

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from notifications.outbox import Channel, queue_message
+from notifications.slack_blocks import card_buttons
 from providers.availability import availability
 from referrals.links import make_action_url
 from referrals.models import Referral, ReferralEvent
@@ -79,12 +80,17 @@ def _slack_status(referral, event, context, template):
     if event.kind == ReferralEvent.Kind.OFFERED:
         reply.update(_mention(event.provider, event.at))
     _queue(referral, event, template, Channel.SLACK, channel, context, reply)
-    _queue(referral, event, "referral_card", Channel.SLACK, channel, context, {"op": "update"})
+    update = {"op": "update", **card_buttons(referral)}
+    _queue(referral, event, "referral_card", Channel.SLACK, channel, context, update)
 
 
 def on_received(referral: Referral, event: ReferralEvent) -> None:
     ctx = _context(referral, event)
-    post = {"op": "post", **_mention(referral.preferred_provider, event.at)}
+    post = {
+        "op": "post",
+        **_mention(referral.preferred_provider, event.at),
+        **card_buttons(referral),
+    }
     _queue(referral, event, "referral_card", Channel.SLACK, settings.SLACK_CHANNEL, ctx, post)
     if referral.kind == Referral.Kind.PREFERRED:
         _offer_to_provider(referral, event, referral.preferred_provider, ctx)

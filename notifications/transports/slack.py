@@ -9,7 +9,9 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from notifications.clients import UnsafeResponseUrl, slack_response_url_client
 from notifications.models import OutboxMessage
+from notifications.slack_blocks import blocks
 from notifications.slack_thread import post_failed, remember_post, thread_of
 from notifications.transports.base import DeliveryError, Transport
 from providers.slack_ids import is_slack_user_id
@@ -56,12 +58,14 @@ class SlackTransport(Transport):
                 resp = self.client.chat_postMessage(
                     channel=self.channel_name,
                     text=text,
-                    blocks=_blocks(text),
+                    blocks=blocks(text, message.payload),
                     unfurl_links=False,
                     unfurl_media=False,
                 )
                 remember_post(message.referral_id, channel_id=resp["channel"], ts=resp["ts"])
                 return resp["ts"]
+            if op == "ephemeral":
+                return self._ephemeral(message)
             channel_id, ts = thread_of(message.referral_id)
             if not ts:
                 if post_failed(message.referral_id):
@@ -69,7 +73,7 @@ class SlackTransport(Transport):
                 raise DeliveryError("waiting for the referral's first Slack post")
             if op == "update":
                 resp = self.client.chat_update(
-                    channel=channel_id, ts=ts, text=text, blocks=_blocks(text)
+                    channel=channel_id, ts=ts, text=text, blocks=blocks(text, message.payload)
                 )
                 return resp["ts"]
             resp = self.client.chat_postMessage(
@@ -86,6 +90,37 @@ class SlackTransport(Transport):
             raise
         except Exception as exc:  # connection refused, timeout, reset: worth another try
             raise DeliveryError(f"Slack unreachable: {type(exc).__name__}: {exc}") from exc
+
+    def _ephemeral(self, message: OutboxMessage) -> str:
+        """An answer only the person who pressed a button sees: by the press's `response_url`
+        when it has one (checked to be Slack's), else chat.postEphemeral in the channel."""
+        payload = message.payload
+        if payload.get("response_url"):
+            try:
+                client = slack_response_url_client(payload["response_url"])
+            except UnsafeResponseUrl as exc:
+                raise DeliveryError(
+                    "refused a response_url that is not Slack's", permanent=True
+                ) from exc
+            resp = client.send(
+                text=message.body_text, response_type="ephemeral", replace_original=False
+            )
+            if resp.status_code == 404 or resp.status_code == 410:
+                raise DeliveryError(
+                    f"Slack response_url expired ({resp.status_code})", permanent=True
+                )
+            if resp.status_code >= 400:
+                raise DeliveryError(
+                    f"Slack response_url answered {resp.status_code}",
+                    permanent=resp.status_code < 500 and resp.status_code != 429,
+                )
+            return "ephemeral"
+        resp = self.client.chat_postEphemeral(
+            channel=payload.get("channel") or self.channel_name,
+            user=message.recipient,
+            text=message.body_text,
+        )
+        return resp.get("message_ts", "ephemeral")
 
     def _mention(self, payload: dict) -> str:
         """`<@ID>` for the provider, only ever with an ID that passes the check (an invalid
@@ -115,10 +150,6 @@ class SlackTransport(Transport):
         if provider_id and is_slack_user_id(user_id):
             Provider.objects.filter(pk=provider_id, slack_user_id="").update(slack_user_id=user_id)
         return user_id
-
-
-def _blocks(text: str) -> list[dict]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]
 
 
 def _classify(exc: SlackApiError) -> DeliveryError:

@@ -22,6 +22,10 @@ class SmsTransport(Transport):
         return segments(message.body_text)  # a sending number is limited per segment
 
     def send(self, message: OutboxMessage) -> str:
+        from replies.models import SmsOptOut
+
+        if SmsOptOut.objects.filter(phone=message.recipient).exists():
+            raise DeliveryError("the number texted STOP: not texted until START", permanent=True)
         try:
             sent = self.client.messages.create(
                 to=message.recipient, from_=self.from_number, body=message.body_text

@@ -36,6 +36,7 @@ def _emailed_signin_url(provider) -> str:
     body = OutboxMessage.objects.filter(template="provider_signin").latest("id").body_text
     return re.search(r"http\S+/signin/\S+", body).group(0).removeprefix(django_settings.SITE_URL)
 
+
 ODD_VALUES = [
     "",
     " ",

@@ -71,6 +71,18 @@ def _context(status="pending", kind="preferred", event_kind="received", reason="
     }
 
 
+REPLY = {
+    "number": "R-00042",
+    "referral_url": ACCEPT_PAGE,
+    "profile_url": "http://127.0.0.1:8000/portal/profile/",
+    "slack_user_id": "U0ANA",
+}
+
+
+def _reply(outcome: str, **extra) -> dict:
+    return {"extra": {**REPLY, "outcome": outcome, **extra}}
+
+
 CASES = {
     "email-referral_confirmation-preferred": ("email", "referral_confirmation", {}),
     "email-referral_confirmation-general": (
@@ -129,6 +141,24 @@ CASES = {
         "provider_contact_nudge",
         {"status": "accepted", "event_kind": "nudged", "extra": {"portal_url": PORTAL}},
     ),
+    "slack-reply_accepted": (
+        "slack",
+        "reply_accepted",
+        _reply("accepted", client_first_name="Sam"),
+    ),
+    "slack-reply_declined": ("slack", "reply_declined", _reply("declined")),
+    "slack-reply_refused-not_linked": ("slack", "reply_refused", _reply("not_linked")),
+    "slack-reply_refused-already_accepted": (
+        "slack",
+        "reply_refused",
+        _reply("already_accepted"),
+    ),
+    "sms-reply_accepted": ("sms", "reply_accepted", _reply("accepted")),
+    "sms-reply_declined": ("sms", "reply_declined", _reply("declined")),
+    "sms-reply_refused-not_found": ("sms", "reply_refused", _reply("not_found")),
+    "sms-reply_refused-expired": ("sms", "reply_refused", _reply("expired")),
+    "sms-reply_help": ("sms", "reply_help", _reply("help")),
+    "sms-reply_unknown_number": ("sms", "reply_unknown_number", _reply("unknown_number")),
     "email-provider_signin": (
         "email",
         "provider_signin",

@@ -194,7 +194,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SlackServer(_HttpServer):
-    """chat.postMessage, chat.update and users.lookupByEmail, answered as Slack's Web API does."""
+    """chat.postMessage, chat.update, chat.postEphemeral, views.open and users.lookupByEmail,
+    answered as Slack's Web API does, and the `response_url` of button presses
+    (`response_url_for(...)`, under /actions/), answered as Slack's hooks do."""
 
     CHANNEL_ID = "C0REFERRAL"
 
@@ -211,10 +213,29 @@ class SlackServer(_HttpServer):
         return f"http://127.0.0.1:{self.port}/api/"
 
     def method_of(self, path: str) -> str:
+        if path.startswith("/actions/"):
+            return "response_url"
         return path.rsplit("/", 1)[-1]
+
+    def response_url_for(self, trigger: str = "1") -> str:
+        """A `response_url` as Slack puts in a button press (here, on this server)."""
+        return f"http://127.0.0.1:{self.port}/actions/T0LOOPBACK/{trigger}/hooksecret"
 
     def rate_limited_body(self) -> dict:
         return {"ok": False, "error": "ratelimited"}
+
+    @property
+    def ephemerals(self) -> list[dict]:
+        """Ephemeral answers, by chat.postEphemeral or a response_url."""
+        return [
+            c["params"]
+            for c in self.calls
+            if c["method"] in ("chat.postEphemeral", "response_url") and c.get("ok", True)
+        ]
+
+    @property
+    def views_opened(self) -> list[dict]:
+        return [c["params"] for c in self.calls_to("views.open")]
 
     @property
     def posts(self) -> list[dict]:
@@ -232,8 +253,17 @@ class SlackServer(_HttpServer):
     def _answer(self, method, params, headers):
         if self.faults.mode == "refuse":
             return 200, {}, {"ok": False, "error": self.faults.error or "invalid_auth"}
+        if method == "response_url":  # the URL is the credential, as Slack's hooks do
+            return 200, {}, {"ok": True}
         if headers.get("Authorization") != f"Bearer {self.token}":
             return 200, {}, {"ok": False, "error": "invalid_auth"}
+        if method == "views.open":
+            if not params.get("trigger_id") or not params.get("view"):
+                return 200, {}, {"ok": False, "error": "invalid_arguments"}
+            view = (
+                params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
+            )
+            return 200, {}, {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
         if method == "users.lookupByEmail":
             user_id = self.users.get(params.get("email", "").lower())
             if not user_id:
@@ -249,6 +279,10 @@ class SlackServer(_HttpServer):
                 message["thread_ts"] = params["thread_ts"]
             self.messages[ts] = message
             return 200, {}, {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.postEphemeral":
+            if not params.get("user"):
+                return 200, {}, {"ok": False, "error": "user_not_in_channel"}
+            return 200, {}, {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
         if method == "chat.update":
             message = self.messages.get(params.get("ts", ""))
             if message is None:
