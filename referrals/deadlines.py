@@ -13,8 +13,9 @@ BATCH = 200
 
 
 def run_due(now: datetime) -> dict[str, int]:
-    """Send due 24-hour reminders, then decline what has passed 48 hours. Returns counts."""
-    counts = {"reminded": 0, "expired": 0}
+    """Send due 24-hour reminders, then decline what has passed 48 hours, then send the next
+    routing wave of what nobody accepted in ROUTING_WAVE_AFTER. Returns counts."""
+    counts = {"reminded": 0, "expired": 0, "waves": 0}
     open_states = Referral.OPEN_FOR_ACCEPTANCE
     for pk in (
         Referral.objects.filter(remind_at__lte=now, status__in=open_states)
@@ -28,4 +29,10 @@ def run_due(now: datetime) -> dict[str, int]:
         .values_list("pk", flat=True)[:BATCH]
     ):
         counts["expired"] += services.expire_referral(pk, now=now)
+    for pk in (
+        Referral.objects.filter(next_wave_at__lte=now, status=Referral.Status.AVAILABLE)
+        .order_by("next_wave_at")
+        .values_list("pk", flat=True)[:BATCH]
+    ):
+        counts["waves"] += services.route_referral(pk, now=now)
     return counts

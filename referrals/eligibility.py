@@ -14,10 +14,33 @@ Who may see a referral's client details (the one answer every page, link and exp
 Anything else answers as if the referral did not exist.
 """
 
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 
 from providers.models import Provider
 from referrals.models import Referral, ReferralEvent
+
+
+def may_get_new_referrals(at: datetime | None = None) -> QuerySet[Provider]:
+    """Providers who may be offered a new referral at `at`: the one answer routing asks.
+    (Provider availability, accepting/away/weekly limit, narrows this.)"""
+    return Provider.objects.active()
+
+
+def declined_by(referral: Referral):
+    """Ids of the providers who declined this referral (never offered it again)."""
+    return ReferralEvent.objects.filter(
+        referral=referral, kind=ReferralEvent.Kind.DECLINED, provider__isnull=False
+    ).values("provider_id")
+
+
+def holds_live_offer(referral: Referral, provider: Provider | None) -> bool:
+    """A routing wave offered this available referral to the provider and they have not answered:
+    they may accept it (as any eligible provider may) and, unlike others, decline it."""
+    if provider is None or referral.status != Referral.Status.AVAILABLE:
+        return False
+    return referral.offers.filter(provider=provider, answer="").exists()
 
 
 def eligible_providers(referral: Referral) -> QuerySet[Provider]:
