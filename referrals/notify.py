@@ -112,8 +112,13 @@ def on_wave(referral: Referral, event: ReferralEvent, providers: list) -> None:
     """A routing wave: each provider gets the referral email with their own one-click link and
     the SMS, and is @-mentioned in one reply in the referral's Slack thread."""
     ctx = _context(referral, event, wave_providers=providers)
+    texted = set()
     for provider in providers:
-        _offer_to_provider(referral, event, provider, ctx)
+        link_ctx = {**ctx, "provider": provider, "action_url": make_action_url(referral, provider)}
+        _queue(referral, event, "provider_referral", Channel.EMAIL, provider.email, link_ctx)
+        if provider.phone and provider.phone not in texted:  # one text per phone number
+            texted.add(provider.phone)
+            _queue(referral, event, "provider_referral", Channel.SMS, provider.phone, link_ctx)
     reply = {"op": "reply", "broadcast": False}
     _queue(referral, event, "referral_wave", Channel.SLACK, settings.SLACK_CHANNEL, ctx, reply)
 

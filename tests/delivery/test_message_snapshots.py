@@ -116,6 +116,26 @@ CASES = {
         {"status": "available", "event_kind": "expired", "reason": "expired"},
     ),
     "sms-provider_referral": ("sms", "provider_referral", {}),
+    "slack-referral_wave": (
+        "slack",
+        "referral_wave",
+        {
+            "status": "available",
+            "kind": "general",
+            "event_kind": "wave",
+            "extra": {
+                "wave_providers": [
+                    Provider(pk=7, first_name="Ana", last_name="Lee", slack_user_id="U0ANA"),
+                    Provider(pk=8, first_name="Ben", last_name="Okafor"),
+                ]
+            },
+        },
+    ),
+    "slack-referral_no_provider": (
+        "slack",
+        "referral_no_provider",
+        {"status": "available", "kind": "general", "event_kind": "no_provider"},
+    ),
     "email-provider_signin": (
         "email",
         "provider_signin",
