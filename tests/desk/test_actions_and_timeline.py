@@ -1,9 +1,9 @@
-import pytest
 """Staff actions on one referral go through the services and land in the timeline; refused
 actions say why and change nothing."""
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse

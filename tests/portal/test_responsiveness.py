@@ -1,8 +1,8 @@
-import pytest
 """The responsiveness figures, on hand-computed audit trails made through the services."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
