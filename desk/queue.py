@@ -119,7 +119,8 @@ def facet_counts(filters: dict, now: datetime) -> dict[str, dict[str, int]]:
 
 
 def needs_attention(limit: int = 10) -> dict:
-    """Expired with nobody accepting, messages that failed, networks with no active provider."""
+    """Routing found no eligible provider left, expired with nobody accepting, messages that
+    failed, networks with no active provider."""
     expired = Referral.objects.filter(status=Status.AVAILABLE, expired_at__isnull=False)
     failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
     active_in_network = Provider.objects.active().filter(
@@ -128,7 +129,12 @@ def needs_attention(limit: int = 10) -> dict:
     uncovered = Referral.objects.filter(
         status__in=Referral.OPEN_FOR_ACCEPTANCE, insurance_network__isnull=False
     ).filter(~Exists(active_in_network))
+    no_provider = Referral.objects.filter(status=Status.AVAILABLE, no_provider_at__isnull=False)
     return {
+        "no_provider_count": no_provider.count(),
+        "no_provider": list(
+            no_provider.select_related("insurance_network").order_by("no_provider_at")[:limit]
+        ),
         "expired_count": expired.count(),
         "expired": list(expired.select_related("insurance_network").order_by("expired_at")[:limit]),
         "failed_count": failed.count(),

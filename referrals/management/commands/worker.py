@@ -58,8 +58,7 @@ class Command(BaseCommand):
             }
             self.stdout.write(
                 f"reminded {counts['reminded']}, expired {counts['expired']}, "
-                f"waves {counts['waves']}, "
-                + ", ".join(f"{ch} sent {n}" for ch, n in sent.items())
+                f"waves {counts['waves']}, " + ", ".join(f"{ch} sent {n}" for ch, n in sent.items())
             )
             return
         self.run_forever()
