@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from notifications.models import OutboxMessage
+from providers.models import Language, Specialty
 from referrals import services
 from referrals.models import ReferralEvent
 from referrals.services import Actor, ClientDetails
@@ -22,7 +23,19 @@ CLIENT = ClientDetails(
     consent_email=True,
     consent_sms=True,
 )
-FORBIDDEN = ["Zephyrine", "Quillfeather", "zq.private", "example.net", "+15559876543", "9876543"]
+FORBIDDEN = [
+    "Zephyrine",
+    "Quillfeather",
+    "zq.private",
+    "example.net",
+    "+15559876543",
+    "9876543",
+    # What the client needs (section 4): used for fit, never shown in Slack or SMS.
+    "Kalaallisut",
+    "Hoarding recovery",
+    "couple",
+    "Couple",
+]
 
 
 def _every_event_kind(ana, ben, aetna, t0):
@@ -34,7 +47,13 @@ def _every_event_kind(ana, ben, aetna, t0):
     services.decline_referral(first.pk, ana, reason="unavailable", actor=staff, now=later)
     services.offer_referral(first.pk, ben, actor=staff, now=later)
     services.accept_referral(first.pk, ben, actor=staff, now=later)
-    second = services.create_referral(preferred_provider=None, now=t0, **create)
+    needs = {
+        "care_for": "couple",
+        "modality": "video",
+        "language": Language.objects.create(name="Kalaallisut"),
+        "focus_areas": [Specialty.objects.create(name="Hoarding recovery")],
+    }
+    second = services.create_referral(preferred_provider=None, now=t0, needs=needs, **create)
     services.expire_referral(second.pk, now=t0 + settings.REFERRAL_EXPIRE_AFTER)
 
 
@@ -42,7 +61,7 @@ def test_no_slack_or_sms_body_contains_client_details(ana, ben, aetna, t0):
     _every_event_kind(ana, ben, aetna, t0)
 
     kinds = set(ReferralEvent.objects.values_list("kind", flat=True))
-    assert kinds >= {"received", "offered", "accepted", "declined", "expired", "reminded"}
+    assert kinds >= {"received", "offered", "accepted", "declined", "expired", "reminded", "wave"}
     outgoing = OutboxMessage.objects.filter(channel__in=["slack", "sms"])
     assert {m.event.kind for m in outgoing} >= kinds - {"reminded"}  # reminders are email only
     for message in outgoing:

@@ -188,3 +188,33 @@ def test_routing_off_keeps_the_plain_behaviour(settings, make_referral, aetna, f
     assert run_due(t0 + FOUR_HOURS)["waves"] == 0
     assert not OutboxMessage.objects.filter(template="provider_referral").exists()
     assert list(referral.events.values_list("kind", flat=True)) == ["received"]
+
+
+def test_the_intake_form_and_the_api_take_what_the_client_needs(client, aetna, five):
+    from providers.models import Language, Specialty
+
+    spanish = Language.objects.create(name="Spanish")
+    grief, anxiety = (Specialty.objects.create(name=n) for n in ("Grief", "Anxiety"))
+    response = client.post(
+        reverse("referrals:intake"),
+        {
+            "first_name": "Sam",
+            "last_name": "Rivera",
+            "email": "sam@example.org",
+            "insurance": str(aetna.pk),
+            "care_for": "teen",
+            "modality": "video",
+            "language": str(spanish.pk),
+            "focus_areas": [str(grief.pk), str(anxiety.pk)],
+        },
+    )
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert (referral.care_for, referral.modality, referral.language) == ("teen", "video", spanish)
+    assert set(referral.focus_areas.all()) == {grief, anxiety}
+
+
+def test_the_api_schema_states_the_needs_enums(client):
+    schema = client.get("/api/openapi.json").json()
+    fields = schema["components"]["schemas"]["ReferralIn"]["properties"]
+    assert "teen" in str(fields["care_for"]) and "either" in str(fields["modality"])
