@@ -60,7 +60,7 @@ class ProviderAdminForm(forms.ModelForm):
 
     class Meta:
         model = Provider
-        fields = ("populations", "modalities")  # the admin adds the rest
+        fields = "__all__"  # noqa: DJ007 (the admin narrows it with its own settings)
 
 
 @admin.register(Provider)
