@@ -25,7 +25,7 @@ from api.schemas import ErrorOut, FieldErrorsOut, ReferralIn, ReferralStatus
 from config.client_ip import client_ip
 from config.throttle import over
 from providers.availability import availability
-from providers.models import InsuranceNetwork, Provider
+from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from referrals import services
 from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.models import Referral
@@ -92,6 +92,8 @@ def _checked(payload: ReferralIn) -> dict:
         "phone": lambda: normalise_phone(payload.phone),
         "insurance_network": lambda: _network(payload.insurance_network),
         "preferred_provider_id": lambda: _provider(payload.preferred_provider_id),
+        "language_id": lambda: _language(payload.language_id),
+        "focus_area_ids": lambda: _focus_areas(payload.focus_area_ids),
     }
     for field, check in checks.items():
         try:
@@ -120,7 +122,29 @@ def _checked(payload: ReferralIn) -> dict:
         ),
         "insurance_network": values["insurance_network"],
         "preferred_provider": values["preferred_provider_id"],
+        "needs": {
+            "care_for": payload.care_for or "",
+            "modality": payload.modality or "",
+            "language": values["language_id"],
+            "focus_areas": values["focus_area_ids"],
+        },
     }
+
+
+def _language(pk: int | None):
+    if pk is None:
+        return None
+    language = Language.objects.filter(pk=pk).first()
+    if language is None:
+        raise DjangoValidationError("No language has that id.")
+    return language
+
+
+def _focus_areas(ids: list[int]) -> list:
+    found = list(Specialty.objects.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise DjangoValidationError("Every focus area must be a specialty id.")
+    return found
 
 
 def _create(payload: ReferralIn, token: ApiToken) -> Referral:

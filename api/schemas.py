@@ -10,7 +10,7 @@ enums, the cross-field rules as `allOf`), so a request the schema allows is neve
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import (
@@ -146,6 +146,17 @@ class ReferralIn(Schema):
         None,
         description="An active provider (see GET /api/providers) for a Preferred Provider "
         "referral; null for a General referral.",
+    )
+    # What the client needs (optional), used only to order providers by fit.
+    care_for: Literal["adult", "teen", "child", "couple", "family"] | None = Field(
+        None, description="Who the care is for."
+    )
+    modality: Literal["in_person", "video", "either"] | None = Field(
+        None, description="In person, by video, or either."
+    )
+    language_id: Id | None = Field(None, description="A language id the client prefers.")
+    focus_area_ids: list[Id] = Field(
+        default_factory=list, max_length=3, description="Up to three specialty ids."
     )
 
 

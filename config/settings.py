@@ -190,6 +190,18 @@ if REFERRAL_REMINDER_AFTER >= REFERRAL_EXPIRE_AFTER:
 # is nudged by email and SMS (once), and the referral shows under the desk's "Needs attention".
 CONTACT_WITHIN = parse_duration(env("CONTACT_WITHIN", "12h"), "CONTACT_WITHIN")
 
+# --- Routing: offers that move on by themselves (referrals/routing.py) -----------------------
+# On: an available referral is offered to waves of ROUTING_WAVE_SIZE eligible providers, a new
+# wave every ROUTING_WAVE_AFTER without an accept. Off: the policy's plain behaviour (Slack only).
+ROUTING = env_bool("ROUTING", True)
+ROUTING_WAVE_AFTER = parse_duration(env("ROUTING_WAVE_AFTER", "4h"), "ROUTING_WAVE_AFTER")
+try:
+    ROUTING_WAVE_SIZE = int(env("ROUTING_WAVE_SIZE", "3"))
+except ValueError:
+    ROUTING_WAVE_SIZE = 0
+if not 1 <= ROUTING_WAVE_SIZE <= 50:
+    raise ImproperlyConfigured("ROUTING_WAVE_SIZE must be a whole number from 1 to 50.")
+
 # --- Throttles: who the client is, and where the counters live ------------------------------
 # X-Forwarded-For is believed only from these proxies (addresses or CIDR ranges); see
 # config/client_ip.py. Counters are shared by every web process: the database by default,

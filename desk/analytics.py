@@ -187,11 +187,12 @@ class UnmetRow:
 
 def unmet_demand(qs: QuerySet) -> list[UnmetRow]:
     """Per network: referrals nobody holds now (not accepted: open to everyone, or offered by
-    staff to a provider who has not answered) after at least one decline or expiry."""
+    staff to a provider who has not answered) after at least one decline or expiry, or for
+    which routing found no eligible provider left."""
     unmet = (
         qs.order_by()
         .filter(status__in=Referral.OPEN_FOR_ACCEPTANCE)
-        .filter(Q(expired_at__isnull=False) | Q(declines__gt=0))
+        .filter(Q(expired_at__isnull=False) | Q(declines__gt=0) | Q(no_provider_at__isnull=False))
         .values("insurance_network")
         .annotate(n=Count("pk"))
     )

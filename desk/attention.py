@@ -9,7 +9,7 @@ the `asked_again` event another change adds.
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from notifications.models import OutboxMessage
 from providers.models import Provider
@@ -51,18 +51,16 @@ def contact_unconfirmed(now: datetime) -> QuerySet[Referral]:
 
 
 def no_eligible_provider(now: datetime) -> QuerySet[Referral]:
-    """Waiting in an insurance network where no provider is active. (Routing will widen this to
-    "no eligible provider left".)"""
+    """Routing found no eligible provider left to offer, or the referral waits in an insurance
+    network where no provider is active."""
     active_in_network = Provider.objects.active().filter(
         insurance_networks=OuterRef("insurance_network_id")
     )
-    return (
-        Referral.objects.filter(
-            status__in=Referral.OPEN_FOR_ACCEPTANCE, insurance_network__isnull=False
-        )
-        .filter(~Exists(active_in_network))
-        .order_by("created_at", "pk")
-    )
+    routed_out = Q(status=Status.AVAILABLE, no_provider_at__isnull=False)
+    uncovered = Q(
+        status__in=Referral.OPEN_FOR_ACCEPTANCE, insurance_network__isnull=False
+    ) & ~Exists(active_in_network)
+    return Referral.objects.filter(routed_out | uncovered).order_by("created_at", "pk")
 
 
 def expired_awaiting_decision(now: datetime) -> QuerySet[Referral]:

@@ -4,7 +4,7 @@ event sent (channel, recipient, delivered or failed and why), and the time betwe
 from dataclasses import dataclass, field
 
 from notifications.models import OutboxMessage
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Offer, Referral, ReferralEvent
 
 Kind = ReferralEvent.Kind
 
@@ -43,3 +43,26 @@ def build(referral: Referral) -> list[Step]:
         )
         previous = event.at
     return steps
+
+
+@dataclass
+class WaveTrace:
+    """One routing wave (or a replacement in it) for the desk: who was offered, in which order
+    and why, how each offer ended, and who was left out and why."""
+
+    event: ReferralEvent
+    offers: list[Offer] = field(default_factory=list)
+
+
+def routing_trace(referral: Referral) -> list[WaveTrace]:
+    """Every wave and every "no eligible provider" of this referral, oldest first (two queries,
+    however many waves)."""
+    kinds = [Kind.WAVE, Kind.NO_PROVIDER]
+    waves = [
+        WaveTrace(event) for event in referral.events.filter(kind__in=kinds).order_by("at", "id")
+    ]
+    by_event = {w.event.pk: w for w in waves}
+    for offer in Offer.objects.filter(referral=referral).select_related("provider"):
+        if offer.event_id in by_event:
+            by_event[offer.event_id].offers.append(offer)
+    return waves

@@ -116,6 +116,7 @@ def timeline(request, pk):
         {
             "referral": referral,
             "steps": timeline_builder.build(referral),
+            "routing": timeline_builder.routing_trace(referral),
             "views": recent_views(referral),
             "views_shown": TIMELINE_VIEWS,
             "deadlines": selectors.deadlines(referral),

@@ -21,13 +21,8 @@ from django.utils.html import format_html, format_html_join
 from config.flash import flash
 from providers import services
 from providers.availability import availability
-from providers.models import (
-    InsuranceNetwork,
-    Language,
-    ProfileChange,
-    Provider,
-    Specialty,
-)
+from providers.models import InsuranceNetwork, Language, ProfileChange, Provider, Specialty
+from providers.needs import PROVIDER_MODALITIES, CareFor
 from providers.roster_csv import COLUMNS, RosterInvalid, export_roster, import_roster
 from referrals.services import Actor
 
@@ -57,8 +52,24 @@ class ConfirmForm(forms.Form):
     data = forms.CharField(widget=forms.HiddenInput, strip=False)
 
 
+class ProviderAdminForm(forms.ModelForm):
+    """Populations and modalities as checkboxes (stored as lists of `providers.needs` values)."""
+
+    populations = forms.MultipleChoiceField(
+        choices=CareFor.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    modalities = forms.MultipleChoiceField(
+        choices=PROVIDER_MODALITIES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Provider
+        fields = "__all__"  # noqa: DJ007 (the admin narrows it with its own settings)
+
+
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
+    form = ProviderAdminForm
     list_display = ("name", "credentials", "email", "status", "taking", "networks")
     list_filter = ("status", "insurance_networks", "specialties", "languages")
     search_fields = ("first_name", "last_name", "email")

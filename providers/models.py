@@ -106,6 +106,14 @@ class Provider(models.Model):
     bio = models.TextField("biography", blank=True, max_length=BIO_MAX)
     specialties = models.ManyToManyField(Specialty, related_name="providers", blank=True)
     languages = models.ManyToManyField(Language, related_name="providers", blank=True)
+    # Who they see and how (values of `providers.needs.CareFor` / `Modality`): used only to
+    # order providers by fit to what a client asked for.
+    populations = models.JSONField(
+        default=list, blank=True, help_text="Who they see: adult, teen, child, couple, family."
+    )
+    modalities = models.JSONField(
+        default=list, blank=True, help_text="How they see clients: in_person, video."
+    )
     photo = models.ForeignKey(
         Photo, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

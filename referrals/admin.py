@@ -110,6 +110,10 @@ class ReferralAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("number", "client_link", "kind", "status", "insurance_network")}),
         ("Providers", {"fields": ("preferred_provider", "offered_to", "accepted_by")}),
+        (
+            "What the client asked for",
+            {"fields": ("care_for", "modality", "language", "focus_areas")},
+        ),
         ("Times", {"fields": TIMES}),
         ("Internals", {"classes": ("collapse",), "fields": ("round", "source", "slack_ts")}),
         ("Note", {"fields": ("note",)}),

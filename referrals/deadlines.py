@@ -13,9 +13,10 @@ BATCH = 200
 
 
 def run_due(now: datetime) -> dict[str, int]:
-    """Send due 24-hour reminders, decline what has passed 48 hours, and nudge holders who have
-    not confirmed contact within CONTACT_WITHIN. Returns counts."""
-    counts = {"reminded": 0, "expired": 0, "nudged": 0}
+    """Send due 24-hour reminders, decline what has passed 48 hours, nudge holders who have not
+    confirmed contact within CONTACT_WITHIN, then send the next routing wave of what nobody
+    accepted in ROUTING_WAVE_AFTER. Returns counts."""
+    counts = {"reminded": 0, "expired": 0, "nudged": 0, "waves": 0}
     open_states = Referral.OPEN_FOR_ACCEPTANCE
     for pk in (
         Referral.objects.filter(services.reminders_due(now))
@@ -39,4 +40,10 @@ def run_due(now: datetime) -> dict[str, int]:
         .values_list("pk", flat=True)[:BATCH]
     ):
         counts["nudged"] += services.nudge_contact(pk, now=now)
+    for pk in (
+        Referral.objects.filter(next_wave_at__lte=now, status=Referral.Status.AVAILABLE)
+        .order_by("next_wave_at")
+        .values_list("pk", flat=True)[:BATCH]
+    ):
+        counts["waves"] += services.route_referral(pk, now=now)
     return counts

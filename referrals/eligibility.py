@@ -25,20 +25,36 @@ from providers.models import Provider
 from referrals.models import Referral, ReferralEvent
 
 
+def may_get_new_referrals(at: datetime | None = None) -> QuerySet[Provider]:
+    """Providers who may be offered a new referral at `at`: the one answer routing asks (active,
+    accepting new clients, not away, under their weekly limit: `providers.availability`)."""
+    return Provider.objects.taking_new_referrals(at)
+
+
+def declined_by(referral: Referral):
+    """Ids of the providers who declined this referral (never offered it again)."""
+    return ReferralEvent.objects.filter(
+        referral=referral, kind=ReferralEvent.Kind.DECLINED, provider__isnull=False
+    ).values("provider_id")
+
+
+def holds_live_offer(referral: Referral, provider: Provider | None) -> bool:
+    """A routing wave offered this available referral to the provider and they have not answered:
+    they may accept it (as any eligible provider may) and, unlike others, decline it."""
+    if provider is None or referral.status != Referral.Status.AVAILABLE:
+        return False
+    return referral.offers.filter(provider=provider, answer="").exists()
+
+
 def eligible_providers(referral: Referral, at: datetime | None = None) -> QuerySet[Provider]:
     if referral.status == Referral.Status.PENDING:
         return Provider.objects.active().filter(pk=referral.offered_to_id)
     if referral.status != Referral.Status.AVAILABLE:
         return Provider.objects.none()
-    active = Provider.objects.taking_new_referrals(at)
+    active = may_get_new_referrals(at)
     if referral.insurance_network_id:
         active = active.filter(insurance_networks=referral.insurance_network_id)
-    declined = ReferralEvent.objects.filter(
-        referral=referral,
-        kind__in=[ReferralEvent.Kind.DECLINED],
-        provider__isnull=False,
-    ).values("provider_id")
-    return active.exclude(pk__in=declined)
+    return active.exclude(pk__in=declined_by(referral))
 
 
 def is_eligible(referral: Referral, provider: Provider, at: datetime | None = None) -> bool:

@@ -9,7 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from providers.availability import availability
-from providers.models import InsuranceNetwork, Provider
+from providers.models import InsuranceNetwork, Language, Provider, Specialty
+from providers.needs import MAX_FOCUS_AREAS, CareFor, Modality
 from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.services import ClientDetails
 from referrals.validation import EMAIL_MAX, NAME_MAX, clean_email, clean_name, normalise_phone
@@ -121,6 +122,30 @@ class IntakeForm(ClientContactRules, forms.Form):
         widget=ProviderSelect,
         error_messages={"max_length": PICK_PROVIDER},
     )
+    # What the client needs (optional): used only to match them with a provider.
+    care_for = forms.ChoiceField(
+        label="Who is the care for?",
+        required=False,
+        choices=[("", "No preference"), *CareFor.choices],
+    )
+    modality = forms.ChoiceField(
+        label="In person or by video?",
+        required=False,
+        choices=[("", "No preference"), *Modality.choices],
+    )
+    language = forms.ModelChoiceField(
+        label="Preferred language",
+        required=False,
+        queryset=Language.objects.all(),
+        empty_label="No preference",
+    )
+    focus_areas = forms.ModelMultipleChoiceField(
+        label="What would you like help with?",
+        required=False,
+        queryset=Specialty.objects.all(),
+        help_text=f"Up to {MAX_FOCUS_AREAS}.",
+        widget=forms.CheckboxSelectMultiple,
+    )
     consent_email = forms.BooleanField(label="You may email me about this request.", required=False)
     consent_sms = forms.BooleanField(
         label="You may send text messages to my phone about this request.", required=False
@@ -168,6 +193,22 @@ class IntakeForm(ClientContactRules, forms.Form):
                 "phone", "Enter your phone number, or untick “You may send text messages”."
             )
         return data
+
+    def clean_focus_areas(self):
+        areas = self.cleaned_data["focus_areas"]
+        if len(areas) > MAX_FOCUS_AREAS:
+            raise ValidationError(f"Choose up to {MAX_FOCUS_AREAS} areas.")
+        return areas
+
+    def needs(self) -> dict:
+        """What the client asked for, for `services.create_referral(needs=...)`."""
+        data = self.cleaned_data
+        return {
+            "care_for": data["care_for"],
+            "modality": data["modality"],
+            "language": data["language"],
+            "focus_areas": list(data["focus_areas"]),
+        }
 
     def caught_bot(self) -> bool:
         """The hidden trap field was filled in: only a bot does that."""

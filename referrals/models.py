@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from providers.models import InsuranceNetwork, Provider
+from providers.models import InsuranceNetwork, Language, Provider, Specialty
+from providers.needs import CareFor, Modality
 
 
 class Client(models.Model):
@@ -123,6 +124,27 @@ class Referral(models.Model):
         blank=True,
         help_text="Seconds from the first accept to the first confirmed contact with the client.",
     )
+    # What the client asked for (all optional): used only to order providers by fit
+    # (`referrals.routing`); never shown in Slack or SMS.
+    care_for = models.CharField(
+        "who the care is for", max_length=10, choices=CareFor.choices, blank=True
+    )
+    modality = models.CharField(
+        "in person or video", max_length=10, choices=Modality.choices, blank=True
+    )
+    language = models.ForeignKey(
+        Language,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="preferred language",
+    )
+    focus_areas = models.ManyToManyField(Specialty, blank=True, related_name="+")
+    # Routing (`referrals.routing`): when the last Decline Notice went (never two within 24 h),
+    # and when routing found no eligible provider left (the desk's "Needs attention").
+    decline_notice_at = models.DateTimeField(null=True, blank=True)
+    no_provider_at = models.DateTimeField(null=True, blank=True)
     # Deadlines: NULL once done, so the worker never fires one twice.
     remind_at = models.DateTimeField(
         null=True, blank=True, help_text="The Referral Reminder to the provider it waits for."
@@ -137,6 +159,9 @@ class Referral(models.Model):
         null=True,
         blank=True,
         help_text="When the holder is nudged if they have not confirmed contacting the client.",
+    )
+    next_wave_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the next wave of offers goes if nobody accepted."
     )
     # Bumped on every transition: action links carry it, so a used link stops working.
     round = models.PositiveIntegerField(default=1)
@@ -166,6 +191,11 @@ class Referral(models.Model):
                 fields=["contact_due_at"],
                 name="referral_contact_due",
                 condition=Q(contact_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["next_wave_at"],
+                name="referral_next_wave_due",
+                condition=Q(next_wave_at__isnull=False),
             ),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["created_at"], name="referral_created"),
@@ -223,6 +253,8 @@ class ReferralEvent(models.Model):
         ASSIGNED = "assigned", "Assigned to a staff member"
         NOTE = "note", "Note"
         CLIENT_EDITED = "client_edit", "Client details changed"
+        WAVE = "wave", "Offered to a wave of providers"
+        NO_PROVIDER = "no_provider", "No eligible provider left"
 
     class Reason(models.TextChoices):
         UNAVAILABLE = "unavailable", "Provider not available to contact the client"
@@ -256,6 +288,11 @@ class ReferralEvent(models.Model):
         blank=True,
         help_text="For a change of client details: each changed field and its old value.",
     )
+    trace = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For a routing wave: who was skipped and why.",
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -267,6 +304,53 @@ class ReferralEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}Z"
+
+
+class Offer(models.Model):
+    """One provider's offer of an available referral, made by routing in a wave.
+
+    Several providers hold live offers (no answer yet) at once; the first to accept wins and
+    the others' offers are withdrawn. Written only by `referrals.services`.
+    """
+
+    class Answer(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn (taken by another provider, or routed elsewhere)"
+        LAPSED = "lapsed", "Lapsed (48 hours without an answer)"
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="offers")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offers")
+    event = models.ForeignKey(
+        ReferralEvent, on_delete=models.PROTECT, related_name="offers", help_text="The wave."
+    )
+    wave = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(help_text="Order within the wave, from 1.")
+    order_reason = models.CharField(max_length=200, help_text="Why this provider came here.")
+    offered_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+
+    class Meta:
+        ordering = ["wave", "position", "id"]
+        indexes = [
+            models.Index(fields=["provider", "offered_at"], name="offer_provider_at"),
+            models.Index(fields=["referral", "answer"], name="offer_referral_answer"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "provider"],
+                condition=Q(answer=""),
+                name="one_live_offer_each",
+            )
+        ]
+
+    def __str__(self):
+        return f"R-{self.referral_id:05d} wave {self.wave} to {self.provider_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return not self.answer
 
 
 class ClientDataView(models.Model):

@@ -109,11 +109,37 @@ def on_accepted(referral: Referral, event: ReferralEvent) -> None:
     _slack_status(referral, event, _context(referral, event), "referral_accepted")
 
 
-def on_declined(referral: Referral, event: ReferralEvent) -> None:
-    """Declined by a provider or expired: the client is told, the channel sees it is available."""
+def on_declined(referral: Referral, event: ReferralEvent, *, tell_client: bool = True) -> None:
+    """Declined by a provider or expired: the channel sees it is available; the client gets the
+    Decline Notice when the services say it is due (never twice within 24 hours)."""
     ctx = _context(referral, event)
     _slack_status(referral, event, ctx, "referral_available_again")
-    _email_client(referral, event, "decline_notice", ctx)
+    if tell_client:
+        _email_client(referral, event, "decline_notice", ctx)
+
+
+def on_wave(referral: Referral, event: ReferralEvent, providers: list) -> None:
+    """A routing wave: each provider gets the referral email with their own one-click link and
+    the SMS, and is @-mentioned in one reply in the referral's Slack thread."""
+    ctx = _context(referral, event, wave_providers=providers)
+    texted = set()
+    for provider in providers:
+        link_ctx = {**ctx, "provider": provider, "action_url": make_action_url(referral, provider)}
+        _queue(referral, event, "provider_referral", Channel.EMAIL, provider.email, link_ctx)
+        if provider.phone and provider.phone not in texted:  # one text per phone number
+            texted.add(provider.phone)
+            _queue(referral, event, "provider_referral", Channel.SMS, provider.phone, link_ctx)
+    reply = {"op": "reply", "broadcast": False}
+    _queue(referral, event, "referral_wave", Channel.SLACK, settings.SLACK_CHANNEL, ctx, reply)
+
+
+def on_no_provider(referral: Referral, event: ReferralEvent) -> None:
+    """Routing found nobody left to offer it to: the channel is told staff will decide."""
+    reply = {"op": "reply", "broadcast": True}
+    ctx = _context(referral, event)
+    _queue(
+        referral, event, "referral_no_provider", Channel.SLACK, settings.SLACK_CHANNEL, ctx, reply
+    )
 
 
 def on_reminder(referral: Referral, event: ReferralEvent, *, provider: bool, client: bool) -> None:

@@ -8,7 +8,7 @@ Times are UTC; deadlines are elapsed durations from settings (48h is 172,800 sec
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
-from referrals import notify
-from referrals.eligibility import is_eligible
+from referrals import notify, routing
+from referrals.eligibility import holds_live_offer, is_eligible
 from referrals.errors import (
     AlreadyAccepted,
     InactiveProvider,
@@ -28,10 +28,12 @@ from referrals.errors import (
     NotOpen,
     ProviderUnavailable,
 )
-from referrals.models import Client, Referral, ReferralEvent
+from referrals.models import Client, Offer, Referral, ReferralEvent
 
 Status = Referral.Status
 Reason = ReferralEvent.Reason
+Answer = Offer.Answer
+DECLINE_NOTICE_GAP = timedelta(hours=24)  # never two Decline Notices to a client within this
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,12 @@ def _event(
     note="",
     response_seconds=None,
     changes=None,
+    trace=None,
 ) -> ReferralEvent:
     return ReferralEvent.objects.create(
         response_seconds=response_seconds,
         changes=changes or {},
+        trace=trace or {},
         referral=referral,
         kind=kind,
         provider=provider,
@@ -89,12 +93,15 @@ def _event(
     )
 
 
-def _record_answer(referral: Referral, at: datetime, *, accepted: bool) -> int | None:
+def _record_answer(
+    referral: Referral, at: datetime, *, accepted: bool, offer: Offer | None = None
+) -> int | None:
     """Note the first provider answer (and first accept) on the referral for analytics.
 
     Returns how long the provider took to answer *their* offer (seconds since it reached them),
-    for the audit event; None when the referral was open to everyone (an accept of an available
-    referral answers no offer), so per-provider figures time only what was asked of them.
+    for the audit event (a routing wave's offer is timed from the wave); None when the referral
+    was open to everyone and not offered to them (an accept of an available referral answers
+    no offer), so per-provider figures time only what was asked of them.
     """
     since_received = max(0, int((at - referral.created_at).total_seconds()))
     if referral.first_response_at is None:
@@ -102,6 +109,8 @@ def _record_answer(referral: Referral, at: datetime, *, accepted: bool) -> int |
         referral.response_seconds = since_received
     if accepted and referral.accept_seconds is None:
         referral.accept_seconds = since_received
+    if offer is not None:  # a routing wave's offer to this provider
+        return max(0, int((at - offer.offered_at).total_seconds()))
     if referral.status != Status.PENDING:
         return None
     return max(0, int((at - referral.offered_at).total_seconds()))
@@ -154,9 +163,14 @@ def create_referral(
     preferred_provider: Provider | None,
     actor: Actor,
     source: str = "web",
+    needs: dict | None = None,
     now: datetime | None = None,
 ) -> Referral:
-    """A client asks to be seen. Preferred if they named a provider, General otherwise."""
+    """A client asks to be seen. Preferred if they named a provider, General otherwise.
+
+    `needs` holds what the client asked for (care_for, modality, language, focus_areas), all
+    optional, used only to order providers by fit. A General referral goes out in a first
+    routing wave at once (unless ROUTING is off)."""
     at = _now(now)
     with transaction.atomic():
         if preferred_provider is not None:
@@ -165,7 +179,10 @@ def create_referral(
                 raise InactiveProvider()
             _refuse_if_unavailable(preferred_provider, at)
         client_row = Client.objects.create(**client.__dict__)
+        needs = needs or {}
+        focus_areas = needs.pop("focus_areas", None) or []
         referral = Referral.objects.create(
+            **needs,
             client=client_row,
             insurance_network=insurance_network,
             kind=Referral.Kind.PREFERRED if preferred_provider else Referral.Kind.GENERAL,
@@ -183,10 +200,14 @@ def create_referral(
             expires_at=at + settings.REFERRAL_EXPIRE_AFTER,
             slack_channel=settings.SLACK_CHANNEL,
         )
+        if focus_areas:
+            referral.focus_areas.set(focus_areas)
         event = _event(
             referral, ReferralEvent.Kind.RECEIVED, actor, at, provider=preferred_provider
         )
         notify.on_received(referral, event)
+        if referral.status == Status.AVAILABLE:
+            _route(referral, at, actor)
     return referral
 
 
@@ -217,7 +238,10 @@ def accept_referral(
             raise InactiveProvider()
         if not is_eligible(referral, provider, at):
             raise NotEligible()
-        waited = _record_answer(referral, at, accepted=True)
+        offer = _live_offer(referral, provider)
+        waited = _record_answer(referral, at, accepted=True, offer=offer)
+        _close_offers(referral, at, winner=provider)
+        referral.next_wave_at = None
         referral.status = Status.ACCEPTED
         referral.offered_to = None
         referral.accepted_by = provider
@@ -272,6 +296,8 @@ def decline_referral(
         elif referral.status == Status.PENDING:
             if referral.offered_to_id != provider.pk:
                 raise NotEligible()
+        elif holds_live_offer(referral, provider):
+            return _decline_wave_offer(referral, provider, at, reason, actor, note)
         else:
             # Available to anyone: only the preferred provider (while waiting) or the holder
             # declines, so a client is not sent a Decline Notice by someone who never held it.
@@ -279,6 +305,13 @@ def decline_referral(
         # Only a provider's answer to an offer is a response: not a decline after contact, and
         # not staff declining for a provider being made inactive.
         answering = referral.status == Status.PENDING and reason != Reason.PROVIDER_INACTIVE
+        # The Decline Notice: the preferred provider declined, or the holder after accepting.
+        # (A provider staff offered it to declining is routed on, like a wave, once routing is on.)
+        tell_client = (
+            referral.status == Status.ACCEPTED
+            or not settings.ROUTING
+            or referral.offered_to_id == referral.preferred_provider_id
+        )
         waited = _record_answer(referral, at, accepted=False) if answering else None
         referral.declines += 1
         if answering:
@@ -296,8 +329,144 @@ def decline_referral(
             note=note,
             response_seconds=waited,
         )
-        notify.on_declined(referral, event)
+        notify.on_declined(
+            referral, event, tell_client=_decline_notice_due(referral, at, tell_client)
+        )
+        _route(referral, at, actor)
     return referral
+
+
+def _decline_wave_offer(referral, provider, at, reason, actor, note) -> Referral:
+    """A provider in a routing wave declines: their offer ends and the next eligible provider is
+    offered in their place. The client is not told (the referral never waited for this one)."""
+    offer = _live_offer(referral, provider)
+    waited = _record_answer(referral, at, accepted=False, offer=offer)
+    offer.answer, offer.answered_at = Answer.DECLINED, at
+    offer.save(update_fields=["answer", "answered_at"])
+    referral.declines += 1
+    referral.declined_offers += 1
+    referral.save()
+    _event(
+        referral,
+        ReferralEvent.Kind.DECLINED,
+        actor,
+        at,
+        provider=provider,
+        reason=reason,
+        note=note,
+        response_seconds=waited,
+    )
+    _route(referral, at, actor, size=1, replaces=provider)
+    return referral
+
+
+def _decline_notice_due(referral: Referral, at: datetime, wanted: bool) -> bool:
+    """Whether this decline sends the client a Decline Notice: when the rule wants one and none
+    went in the last 24 hours (a client once got two in seven minutes). Notes the time sent."""
+    if not wanted or (
+        referral.decline_notice_at is not None
+        and at - referral.decline_notice_at < DECLINE_NOTICE_GAP
+    ):
+        return False
+    referral.decline_notice_at = at
+    referral.save(update_fields=["decline_notice_at"])
+    return True
+
+
+def _live_offer(referral: Referral, provider: Provider) -> Offer | None:
+    return referral.offers.filter(provider=provider, answer="").first()
+
+
+def _close_offers(referral: Referral, at: datetime, *, winner=None, answer=Answer.WITHDRAWN):
+    """End every live offer: the winner's as accepted, the others' as `answer`."""
+    live = referral.offers.filter(answer="")
+    if winner is not None:
+        live.filter(provider=winner).update(answer=Answer.ACCEPTED, answered_at=at)
+    live.update(answer=answer, answered_at=at)
+
+
+def _route(
+    referral: Referral,
+    at: datetime,
+    actor: Actor,
+    *,
+    size: int | None = None,
+    replaces: Provider | None = None,
+) -> None:
+    """Offer an available referral to the next wave of providers (`referrals.routing`), each
+    told by email with their own link, SMS and an @-mention in the Slack thread; the next wave
+    follows ROUTING_WAVE_AFTER later unless someone accepts. With nobody left to offer and no
+    offer still open: the `no_provider` event, and the desk's "Needs attention"."""
+    if not settings.ROUTING or referral.status != Status.AVAILABLE:
+        return
+    wave = routing.next_wave(referral, at, size)
+    if not wave.picks:
+        referral.next_wave_at = None
+        if referral.no_provider_at is None and not routing.live_offers(referral).exists():
+            referral.no_provider_at = at
+            referral.save(update_fields=["next_wave_at", "no_provider_at"])
+            event = _event(
+                referral,
+                ReferralEvent.Kind.NO_PROVIDER,
+                WORKER if actor is None else actor,
+                at,
+                trace={
+                    "skipped": wave.skipped,
+                    "not_in_network": routing.not_in_network_count(referral),
+                },
+            )
+            notify.on_no_provider(referral, event)
+        else:
+            referral.save(update_fields=["next_wave_at"])
+        return
+    number = referral.offers.order_by("-wave").values_list("wave", flat=True).first() or 0
+    if replaces is None:
+        number += 1
+    trace = {
+        "wave": number,
+        "skipped": wave.skipped,
+        "not_in_network": routing.not_in_network_count(referral),
+    }
+    if replaces is not None:
+        trace["replaces"] = replaces.name
+    event = _event(referral, ReferralEvent.Kind.WAVE, actor, at, trace=trace)
+    start = referral.offers.filter(wave=number).count()
+    offers = Offer.objects.bulk_create(
+        Offer(
+            referral=referral,
+            provider=pick.provider,
+            event=event,
+            wave=number,
+            position=start + i,
+            order_reason=pick.reason[:200],
+            offered_at=at,
+        )
+        for i, pick in enumerate(wave.picks, start=1)
+    )
+    if replaces is None or referral.next_wave_at is None:
+        referral.next_wave_at = at + settings.ROUTING_WAVE_AFTER
+    referral.save(update_fields=["next_wave_at"])
+    notify.on_wave(referral, event, [o.provider for o in offers])
+
+
+def route_referral(referral_id: int, now: datetime | None = None, *, actor: Actor = None) -> bool:
+    """The next wave for an available referral whose wave went unanswered: claimed by the worker
+    when `next_wave_at` falls due (SKIP LOCKED, conditional), so it fires once and never early.
+    Returns False when there is nothing to do."""
+    at = _now(now)
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("client", "preferred_provider", "insurance_network")
+            .filter(pk=referral_id, next_wave_at__lte=at, status=Status.AVAILABLE)
+            .first()
+        )
+        if referral is None:
+            return False
+        referral.next_wave_at = None
+        referral.save(update_fields=["next_wave_at"])
+        _route(referral, at, actor or WORKER)
+    return True
 
 
 def _make_available(referral: Referral, at: datetime) -> None:
@@ -331,6 +500,7 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
         if referral is None:
             return False
         provider = referral.offered_to if referral.status == Status.PENDING else None
+        _close_offers(referral, at, answer=Answer.LAPSED)
         referral.status = Status.AVAILABLE
         referral.offered_to = None
         referral.expired_at = at
@@ -347,7 +517,8 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
             provider=provider,
             reason=Reason.EXPIRED,
         )
-        notify.on_declined(referral, event)
+        notify.on_declined(referral, event, tell_client=_decline_notice_due(referral, at, True))
+        _route(referral, at, WORKER)
     return True
 
 
@@ -454,6 +625,8 @@ def offer_referral(
             )
         if referral.events.filter(kind=ReferralEvent.Kind.DECLINED, provider=provider).exists():
             raise NotEligible("This provider already declined this referral.")
+        _close_offers(referral, at)  # staff chose one provider: the wave's offers end
+        referral.next_wave_at = None
         referral.status = Status.PENDING
         referral.offered_to = provider
         referral.remind_at = at + settings.REFERRAL_REMINDER_AFTER

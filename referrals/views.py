@@ -63,6 +63,7 @@ def _create(form: IntakeForm) -> Referral | None:
             preferred_provider=form.cleaned_data["preferred_provider"],
             actor=services.Actor("intake form"),
             source="web",
+            needs=form.needs(),
         )
     except (InactiveProvider, ProviderUnavailable) as exc:
         form.add_error("preferred_provider", exc.message)

@@ -118,3 +118,10 @@ def make_referral(db):
         )
 
     return make
+
+
+@pytest.fixture
+def routing_off(settings):
+    """ROUTING=off: the policy's plain behaviour (no waves; a General referral waits in Slack).
+    The tests that use it describe that behaviour exactly, so they also prove the switch."""
+    settings.ROUTING = False

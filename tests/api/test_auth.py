@@ -58,6 +58,7 @@ def test_using_a_token_records_when_it_was_last_used(token, api):
     assert token[0].last_used_at is not None
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_create_api_token_prints_a_token_that_works(db, body):
     out, err = StringIO(), StringIO()
     call_command("create_api_token", "aetna-feed", stdout=out, stderr=err)

@@ -22,6 +22,7 @@ def fields(response) -> dict[str, str]:
     return {e["field"]: e["message"] for e in response.json()["detail"]}
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_general_referral_is_created_with_its_messages_queued(api, body):
     response = api.post("/api/referrals", body)
 

@@ -11,6 +11,7 @@ from referrals.access_log import Page, record_views
 from referrals.models import ClientDataView, ReferralEvent
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_admin_cannot_delete_an_audit_event(admin_client, make_referral, aetna):
     event = make_referral(network=aetna).events.get()
 

@@ -15,7 +15,7 @@ from referrals.models import ClientDataView
 from referrals.services import Actor
 
 Page = ClientDataView.Page
-TIMELINE_QUERIES = 9
+TIMELINE_QUERIES = 11
 
 
 def _views(**filters):
@@ -49,7 +49,8 @@ def test_the_timeline_says_who_viewed_it_with_a_constant_number_of_queries(
     url = reverse("desk:timeline", args=[referral.pk])
     as_staff.get(url)  # the session and the first view, so both counted pages are alike
     as_staff.get(url)
-    # session, user, referral, the INSERT of this view, events, messages, views, offer candidates (2)
+    # session, user, referral, the INSERT of this view, events, messages, views, offer candidates
+    # (2), routing waves and their offers (2)
     with django_assert_num_queries(TIMELINE_QUERIES):
         as_staff.get(url)
     as_provider(ana).get(reverse("referrals:accept") + f"?referral={referral.pk}")

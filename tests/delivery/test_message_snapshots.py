@@ -159,6 +159,26 @@ CASES = {
     "sms-reply_refused-expired": ("sms", "reply_refused", _reply("expired")),
     "sms-reply_help": ("sms", "reply_help", _reply("help")),
     "sms-reply_unknown_number": ("sms", "reply_unknown_number", _reply("unknown_number")),
+    "slack-referral_wave": (
+        "slack",
+        "referral_wave",
+        {
+            "status": "available",
+            "kind": "general",
+            "event_kind": "wave",
+            "extra": {
+                "wave_providers": [
+                    Provider(pk=7, first_name="Ana", last_name="Lee", slack_user_id="U0ANA"),
+                    Provider(pk=8, first_name="Ben", last_name="Okafor"),
+                ]
+            },
+        },
+    ),
+    "slack-referral_no_provider": (
+        "slack",
+        "referral_no_provider",
+        {"status": "available", "kind": "general", "event_kind": "no_provider"},
+    ),
     "email-provider_signin": (
         "email",
         "provider_signin",

@@ -92,6 +92,7 @@ def test_an_exception_for_one_message_fails_it_alone_and_the_other_24_go_out(
     assert SECRET not in caplog.text
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_an_unencodable_client_address_fails_alone_and_staff_see_why(
     channels, make_referral, ana, aetna, admin_client, client, settings
 ):

@@ -92,6 +92,7 @@ def test_provider_without_slack_id_is_looked_up_by_email_and_stored(
     assert ben.slack_user_id == "U0BEN"
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_general_referral_is_posted_without_a_mention(channels, make_referral, aetna):
     make_referral(network=aetna)
     run_worker()
@@ -101,6 +102,7 @@ def test_general_referral_is_posted_without_a_mention(channels, make_referral, a
     assert [m["To"] for m in channels.smtp.messages] == ["sam.rivera@example.org"]
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_timed_messages_arrive_on_their_channels(channels, make_referral, ana, aetna):
     referral = make_referral(network=aetna, preferred=ana)
     run_worker()

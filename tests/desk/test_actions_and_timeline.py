@@ -3,6 +3,7 @@ actions say why and change nothing."""
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -117,6 +118,7 @@ def test_actions_need_post_and_staff(client, staff_client, make_referral, aetna)
     assert response.status_code == 302 and not referral.events.filter(kind=Kind.NOTE).exists()
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_timeline_shows_every_step_with_messages_and_time_between(
     staff_client, make_referral, ana, ben, aetna, t0
 ):

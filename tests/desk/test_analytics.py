@@ -71,6 +71,7 @@ def test_headline_figures_on_the_page(staff_client, dataset):
     assert "<svg" in page and "http" not in page.split("<svg", 1)[1].split("</svg>")[0]
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_per_provider_times_only_answers_to_offers(staff_client, dataset, ana, ben):
     rows = {r.provider: r for r in get(staff_client).context["providers"]}
     # Ana answered one offer: declined R2 after 6 h. R1 was open to everyone: not timed.
@@ -247,6 +248,7 @@ def test_unmet_demand_includes_referrals_staff_offered_that_nobody_answered(
     }
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_per_provider_within_12_hours_is_a_share_of_offers(staff_client, edge_cases, ana, ben):
     rows = {r.provider: r for r in get(staff_client).context["providers"]}
     # Ana: declined E1 in 3 h; E2 expired on her (E4's offer still waits; E5 was open to all).

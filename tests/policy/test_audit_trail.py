@@ -34,6 +34,7 @@ def _only_new_event(referral, seen: set[int]) -> ReferralEvent:
     return new[0]
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_every_transition_writes_one_event_with_actor_reason_and_its_messages(
     make_referral, ana, ben, aetna, staff, t0
 ):

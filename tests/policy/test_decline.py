@@ -60,6 +60,7 @@ def test_holder_declining_after_contact_sends_decline_notice_and_opens_it_to_oth
     accept_referral(referral.pk, ben, actor=PROVIDER, now=t0 + timedelta(days=2, hours=1))
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_a_provider_who_does_not_hold_a_referral_cannot_decline_it(
     make_referral, ana, ben, aetna, t0
 ):

@@ -22,6 +22,7 @@ def test_preferred_referral_is_offered_only_to_the_preferred_provider(
         accept_referral(referral.pk, ben, actor=PROVIDER)
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_general_referral_is_open_to_every_active_provider_in_the_clients_network(
     make_referral, provider_factory, ana, ben, aetna, cigna
 ):
@@ -35,6 +36,7 @@ def test_general_referral_is_open_to_every_active_provider_in_the_clients_networ
         accept_referral(referral.pk, cigna_only, actor=PROVIDER)
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_self_pay_general_referral_is_open_to_any_active_provider(
     make_referral, provider_factory, ana, cigna
 ):

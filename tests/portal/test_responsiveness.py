@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -15,6 +16,7 @@ H = timedelta(hours=1)
 ACT = Actor("t")
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_answers_expiries_and_left_out_offers(make_referral, ana, ben, aetna):
     r1 = make_referral(network=aetna, preferred=ana, now=T)
     services.accept_referral(r1.pk, ana, actor=ACT, now=T + 2 * H)  # answered in 2 h
@@ -88,6 +90,7 @@ def test_an_expiry_then_a_staff_offer_accepted_counts_for_each_provider_once(
     assert (bens.offers, bens.answered, bens.share_within, bens.median) == (1, 1, 1.0, H)
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_a_decline_after_contact_then_an_expiry_is_nobodys_unanswered_offer(
     make_referral, ana, aetna
 ):

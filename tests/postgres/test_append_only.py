@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
         "DELETE FROM referrals_clientdataview",
     ],
 )
+@pytest.mark.usefixtures("routing_off")
 def test_a_raw_update_or_delete_of_the_audit_tables_is_refused(
     statement, make_referral, aetna, django_user_model
 ):

@@ -42,6 +42,7 @@ def test_of_24_simultaneous_accepts_exactly_one_wins(make_referral, provider_fac
     assert referral.messages.filter(template="referral_accepted").count() == 1
 
 
+@pytest.mark.usefixtures("routing_off")
 def test_an_accept_racing_the_expiry_at_the_deadline_ends_in_one_outcome(
     make_referral, ana, aetna, t0
 ):

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             }
             self.stdout.write(
                 f"reminded {counts['reminded']}, expired {counts['expired']}, "
-                f"nudged {counts['nudged']}, "
+                f"nudged {counts['nudged']}, waves {counts['waves']}, "
                 + ", ".join(f"{ch} sent {n}" for ch, n in sent.items())
             )
             return
