@@ -35,6 +35,7 @@ from referrals.models import Referral
 HEADER = "Idempotency-Key"
 _VISIBLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
 CREATED = 201
+ASKED_AGAIN = 200  # the same person's open referral, not a new one (`ReferralStatus.duplicate`)
 RETENTION = timedelta(hours=24)
 PURGE_BATCH = 1000
 
@@ -92,7 +93,8 @@ def create_once(
 ) -> Outcome:
     """Run `create` unless this token already did so with this key; see the module docstring."""
     if key is None:
-        return Outcome(create(), CREATED, replayed=False)
+        referral = create()
+        return Outcome(referral, _status(referral), replayed=False)
     now = timezone.now()
     earlier = _stored(token, key, body_fingerprint, now)
     if earlier is not None:
@@ -109,7 +111,7 @@ def create_once(
                 key=key,
                 fingerprint=body_fingerprint,
                 referral=referral,
-                response_status=CREATED,
+                response_status=_status(referral),
                 created_at=now,
             )
     except IntegrityError:
@@ -118,7 +120,11 @@ def create_once(
         if earlier is None:
             raise
         return earlier
-    return Outcome(referral, CREATED, replayed=False)
+    return Outcome(referral, _status(referral), replayed=False)
+
+
+def _status(referral: Referral) -> int:
+    return ASKED_AGAIN if getattr(referral, "asked_again", False) else CREATED
 
 
 def purge_expired(now: datetime) -> int:

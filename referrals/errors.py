@@ -31,3 +31,11 @@ class InactiveProvider(ReferralError):
 
 class NotFound(ReferralError):
     message = "No such referral."
+
+
+class CannotClose(ReferralError):
+    message = "This referral cannot be closed with that outcome."
+
+
+class CannotMerge(ReferralError):
+    message = "These two referrals cannot be merged."
