@@ -153,7 +153,7 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
     "sets otherwise); past that the answer is 429 and nothing is made.\n\n"
     "If the same person (the same email, in any case, or the same phone) already has a referral "
     "that is not closed, no new referral is made: the request is attached to that referral as "
-    "\"asked again\" for the intake staff, the client is emailed that their request is in hand, "
+    '"asked again" for the intake staff, the client is emailed that their request is in hand, '
     "and no provider is messaged again. The answer is then 200 (not 201) with that referral and "
     "`duplicate: true`. A token is an integration the practice's staff issued, so naming the "
     "existing referral to it reveals nothing staff could not see.",

@@ -119,8 +119,11 @@ def facet_counts(filters: dict, now: datetime) -> dict[str, dict[str, int]]:
 
 
 def needs_attention(limit: int = 10) -> dict:
-    """Expired with nobody accepting, messages that failed, networks with no active provider."""
-    expired = Referral.objects.filter(status=Status.AVAILABLE, expired_at__isnull=False)
+    """Expired and awaiting a staff decision (offer again, or close with an outcome), clients who
+    asked again while their referral is open, messages that failed, networks with no active
+    provider."""
+    expired = Referral.objects.filter(attention_since__isnull=False).exclude(status=Status.CLOSED)
+    asked_again = Referral.objects.filter(OPEN, asked_again_at__isnull=False)
     failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
     active_in_network = Provider.objects.active().filter(
         insurance_networks=OuterRef("insurance_network_id")
@@ -130,7 +133,15 @@ def needs_attention(limit: int = 10) -> dict:
     ).filter(~Exists(active_in_network))
     return {
         "expired_count": expired.count(),
-        "expired": list(expired.select_related("insurance_network").order_by("expired_at")[:limit]),
+        "expired": list(
+            expired.select_related("insurance_network", "attention_owner").order_by(
+                "attention_since", "pk"
+            )[:limit]
+        ),
+        "asked_again_count": asked_again.count(),
+        "asked_again": list(
+            asked_again.select_related("insurance_network").order_by("-asked_again_at")[:limit]
+        ),
         "failed_count": failed.count(),
         "failed": list(failed.select_related("referral").order_by("-created_at")[:limit]),
         "uncovered_count": uncovered.count(),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from desk import queue as selectors
 from desk import timeline as timeline_builder
-from desk.forms import DeclineForm, NoteForm, OfferForm, QueueFilterForm
+from desk.forms import CloseForm, DeclineForm, MergeForm, NoteForm, OfferForm, QueueFilterForm
 from referrals.access_log import TIMELINE_VIEWS, Page, recent_views, record_views
 from referrals.eligibility import offer_candidates
 from referrals.models import Referral
@@ -73,10 +73,17 @@ def queue(request):
 def timeline(request, pk):
     referral = get_object_or_404(
         Referral.objects.select_related(
-            "client", "insurance_network", "preferred_provider", "offered_to", "accepted_by"
+            "client",
+            "insurance_network",
+            "preferred_provider",
+            "offered_to",
+            "accepted_by",
+            "merged_into",
+            "attention_owner",
         ),
         pk=pk,
     )
+    closed = referral.status == Referral.Status.CLOSED
     now = timezone.now()
     record_views(request.user, [referral], Page.TIMELINE)
     return render(
@@ -94,7 +101,10 @@ def timeline(request, pk):
             "note_form": NoteForm(),
             "holder": referral.offered_to or referral.accepted_by,
             "can_decline": referral.status in (Referral.Status.PENDING, Referral.Status.ACCEPTED),
-            "can_offer": referral.status != Referral.Status.ACCEPTED,
+            "can_offer": referral.status not in (Referral.Status.ACCEPTED, Referral.Status.CLOSED),
+            "can_close": not closed,
+            "close_form": CloseForm(),
+            "merge_form": MergeForm(),
             "can_confirm_contact": referral.status == Referral.Status.ACCEPTED
             and referral.contacted_at is None,
         },
