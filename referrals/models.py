@@ -129,6 +129,11 @@ class Referral(models.Model):
     first_session_on = models.DateField(
         null=True, blank=True, help_text="The first session's date, recorded by the provider."
     )
+    first_session_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days from the day it was received (practice time) to the first session.",
+    )
     merged_into = models.ForeignKey(
         "self",
         null=True,

@@ -513,8 +513,9 @@ def close_referral(
             raise CannotClose()
         if actor.is_staff and not note:
             raise CannotClose("Write a note saying why the referral is closed.")
+        days = None
         if outcome == Outcome.FIRST_SESSION:
-            _check_first_session(referral, first_session_on)
+            days = _first_session_days(referral, first_session_on)
         else:
             first_session_on = None
         if outcome == Outcome.UNREACHABLE:
@@ -525,10 +526,16 @@ def close_referral(
                     f"the client first ({attempts} so far)."
                 )
         holder = referral.accepted_by
-        if outcome == Outcome.FIRST_SESSION and referral.contacted_at is None and holder:
+        if outcome == Outcome.FIRST_SESSION and referral.contacted_at is None:
             referral.contacted_at = at  # a first session was booked with them: they were reached
             _event(referral, ReferralEvent.Kind.CONTACTED, actor, at, provider=holder)
-        _close(referral, outcome, at, first_session_on=first_session_on)
+        _close(
+            referral,
+            outcome,
+            at,
+            first_session_on=first_session_on,
+            first_session_days=days,
+        )
         event = _event(
             referral,
             ReferralEvent.Kind.CLOSED,
@@ -542,12 +549,16 @@ def close_referral(
     return referral
 
 
-def _check_first_session(referral: Referral, first_session_on: date | None) -> None:
+def _first_session_days(referral: Referral, first_session_on: date | None) -> int:
+    """Days from the request to the first session, for the funnel; refuses what cannot be."""
+    if referral.status != Status.ACCEPTED:
+        raise CannotClose("A first session is with the provider who accepted the referral.")
     if first_session_on is None:
         raise CannotClose("Give the date of the first session.")
     received_on = timezone.localdate(referral.created_at)
     if first_session_on < received_on:
         raise CannotClose("The first session cannot be before the request was received.")
+    return (first_session_on - received_on).days
 
 
 def record_contact_attempt(

@@ -49,6 +49,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='referral',
+            name='first_session_days',
+            field=models.PositiveIntegerField(blank=True, help_text='Days from the day it was received (practice time) to the first session.', null=True),
+        ),
+        migrations.AddField(
+            model_name='referral',
             name='first_session_on',
             field=models.DateField(blank=True, help_text="The first session's date, recorded by the provider.", null=True),
         ),
