@@ -37,6 +37,7 @@ EVENT_FIELDS = (
     "provider",
     "actor_label",
     "reason",
+    "outcome",
     "note",
     "changes",
     "response_seconds",
@@ -111,6 +112,20 @@ class ReferralAdmin(admin.ModelAdmin):
         (None, {"fields": ("number", "client_link", "kind", "status", "insurance_network")}),
         ("Providers", {"fields": ("preferred_provider", "offered_to", "accepted_by")}),
         ("Times", {"fields": TIMES}),
+        (
+            "Outcome",
+            {
+                "fields": (
+                    "outcome",
+                    "closed_at",
+                    "first_session_on",
+                    "merged_into",
+                    "attention_since",
+                    "attention_owner",
+                    "asked_again_at",
+                )
+            },
+        ),
         ("Internals", {"classes": ("collapse",), "fields": ("round", "source", "slack_ts")}),
         ("Note", {"fields": ("note",)}),
     )
