@@ -225,3 +225,38 @@ def _other_person():
     return CLIENT.__class__(
         **{**CLIENT.__dict__, "email": "kim@example.org", "phone": "+15559870002"}
     )
+
+
+def test_a_first_session_is_recorded_only_on_an_accepted_referral(make_referral, aetna, t0):
+    referral = make_referral(network=aetna, now=t0)
+
+    with pytest.raises(CannotClose, match="accepted"):
+        close_referral(
+            referral.pk,
+            Outcome.FIRST_SESSION,
+            actor=STAFF,
+            note="Booked by phone",
+            first_session_on=(t0 + WEEK).date(),
+        )
+
+
+def test_days_to_first_session_count_from_the_day_received_in_practice_time(
+    make_referral, ana, aetna
+):
+    from datetime import UTC, datetime
+
+    late_evening = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)  # Tue 1 Dec, 22:30 in New York
+    referral = make_referral(network=aetna, now=late_evening)
+    accept_referral(referral.pk, ana, actor=PROVIDER, now=late_evening + HOUR)
+
+    close_referral(
+        referral.pk,
+        Outcome.FIRST_SESSION,
+        actor=PROVIDER,
+        provider=ana,
+        first_session_on=date(2026, 12, 8),
+        now=late_evening + 2 * HOUR,
+    )
+
+    referral.refresh_from_db()
+    assert referral.first_session_days == 7  # 1 Dec to 8 Dec, not 2 Dec (UTC) to 8 Dec
