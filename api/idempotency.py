@@ -38,6 +38,7 @@ _VISIBLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
 # What the schema states: printable ASCII with at least one visible character.
 KEY_PATTERN = r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$"
 CREATED = 201
+ASKED_AGAIN = 200  # the same person's open referral, not a new one (`ReferralStatus.duplicate`)
 RETENTION = timedelta(hours=24)
 PURGE_BATCH = 1000
 
@@ -94,7 +95,8 @@ def create_once(
 ) -> Outcome:
     """Run `create` unless this token already did so with this key; see the module docstring."""
     if key is None:
-        return Outcome(create(), CREATED, replayed=False)
+        referral = create()
+        return Outcome(referral, _status(referral), replayed=False)
     now = timezone.now()
     earlier = _stored(token, key, body_fingerprint, now)
     if earlier is not None:
@@ -111,7 +113,7 @@ def create_once(
                 key=key,
                 fingerprint=body_fingerprint,
                 referral=referral,
-                response_status=CREATED,
+                response_status=_status(referral),
                 created_at=now,
             )
     except IntegrityError:
@@ -120,7 +122,11 @@ def create_once(
         if earlier is None:
             raise
         return earlier
-    return Outcome(referral, CREATED, replayed=False)
+    return Outcome(referral, _status(referral), replayed=False)
+
+
+def _status(referral: Referral) -> int:
+    return ASKED_AGAIN if getattr(referral, "asked_again", False) else CREATED
 
 
 def purge_expired(now: datetime) -> int:

@@ -165,6 +165,7 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
 @router.post(
     "/referrals",
     response={
+        200: ReferralStatus,
         201: ReferralStatus,
         400: ErrorOut,
         401: ErrorOut,
@@ -182,7 +183,13 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
     "with a different body is refused with 409. A key is remembered for 24 hours from the first "
     "request: after that it is forgotten, and a request with it creates a new referral.\n\n"
     "Each client address may create INTAKE_RATE_LIMIT referrals (10 an hour unless the practice "
-    "sets otherwise); past that the answer is 429 and nothing is made.",
+    "sets otherwise); past that the answer is 429 and nothing is made.\n\n"
+    "If the same person (the same email, in any case, or the same phone) already has a referral "
+    "that is not closed, no new referral is made: the request is attached to that referral as "
+    '"asked again" for the intake staff, the client is emailed that their request is in hand, '
+    "and no provider is messaged again. The answer is then 200 (not 201) with that referral and "
+    "`duplicate: true`. A token is an integration the practice's staff issued, so naming the "
+    "existing referral to it reveals nothing staff could not see.",
 )
 def create_referral(
     request: HttpRequest,
@@ -204,6 +211,7 @@ def create_referral(
     )
     if outcome.replayed:
         response["Idempotent-Replayed"] = "true"
+        outcome.referral.asked_again = outcome.status == idempotency.ASKED_AGAIN
     return Status(outcome.status, outcome.referral)
 
 

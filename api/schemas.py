@@ -173,6 +173,22 @@ class ReferralStatus(Schema):
         description="When the current 48-hour offer round ends unless accepted or declined."
     )
     accepted_by: str | None = Field(description="Name of the provider who accepted it.")
+    outcome: str | None = Field(
+        description="How it ended, once closed: " + ", ".join(Referral.Outcome.values)
+    )
+    duplicate: bool = Field(
+        False,
+        description="On create: true when the same person (email or phone) already had a "
+        "referral that is not closed; this is that referral, and no new one was made (status 200).",
+    )
+
+    @staticmethod
+    def resolve_outcome(referral: Referral) -> str | None:
+        return referral.outcome or None
+
+    @staticmethod
+    def resolve_duplicate(referral: Referral) -> bool:
+        return bool(getattr(referral, "asked_again", False))
 
     @staticmethod
     def resolve_insurance_network(referral: Referral) -> str | None:

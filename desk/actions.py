@@ -1,5 +1,6 @@
 """Staff actions on one referral: offer to a provider, decline with a reason, add a note, confirm
-contact, give it to a staff member (needs attention). Each is a POST that calls `referrals.services` and lands in the timeline; a refused
+contact, give it to a staff member (needs attention), close with an outcome, merge into another referral
+of the same person. Each is a POST that calls `referrals.services` and lands in the timeline; a refused
 action shows why and changes nothing."""
 
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from config.flash import flash
-from desk.forms import AssignForm, DeclineForm, NoteForm, OfferForm
+from desk.forms import AssignForm, CloseForm, DeclineForm, MergeForm, NoteForm, OfferForm
 from referrals import services
 from referrals.eligibility import offer_candidates
 from referrals.models import Referral
@@ -138,3 +139,48 @@ def _round(request, referral) -> int:
         return int(request.POST.get("round", referral.round))
     except ValueError:
         return -1
+
+
+@staff_member_required
+@require_POST
+def close(request, pk):
+    get_object_or_404(Referral, pk=pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(pk)
+    data = form.cleaned_data
+    return _run(
+        request,
+        pk,
+        lambda: services.close_referral(
+            pk,
+            data["outcome"],
+            actor=services.Actor.for_user(request.user),
+            note=data["note"],
+            first_session_on=data["first_session_on"],
+        ),
+        "referral_closed",
+        outcome=Referral.Outcome(data["outcome"]).label,
+    )
+
+
+@staff_member_required
+@require_POST
+def merge(request, pk):
+    referral = get_object_or_404(Referral, pk=pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(pk)
+    into = form.cleaned_data["into"]
+    return _run(
+        request,
+        pk,
+        lambda: services.merge_referrals(
+            pk, into, actor=services.Actor.for_user(request.user), note=form.cleaned_data["note"]
+        ),
+        "referrals_merged",
+        number=referral.number,
+        into=Referral(pk=into).number,
+    )

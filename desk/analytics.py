@@ -51,10 +51,17 @@ class Row:
     response: dict
     counts: dict
     accept: dict | None = None
+    funnel: dict | None = None
+    first_session: dict | None = None  # days from request to first session: median, p90
+
+
+DAYS = defined.FIRST_SESSION_DAYS
 
 
 def _row(label, key, c: dict, now, response: dict, accept: dict | None = None) -> Row:
     return Row(
+        funnel=defined.funnel(c),
+        first_session=percentiles.pick(c, "first_session"),
         label=label,
         key=key,
         received=c["received"],
@@ -75,9 +82,11 @@ def summary(qs: QuerySet, now: datetime) -> Row:
         **_bucket_counts(),
         **percentiles.annotations("response_seconds", "response"),
         **percentiles.annotations("accept_seconds", "accept"),
+        **percentiles.annotations(DAYS, "first_session"),
     )
     percentiles.fill([row], qs, None, "response_seconds", "response")
     percentiles.fill([row], qs, None, "accept_seconds", "accept")
+    percentiles.fill([row], qs, None, DAYS, "first_session")
     return _row(
         "",  # the whole period: the page names it
         None,
@@ -97,10 +106,12 @@ def breakdown(qs: QuerySet, group: str, now: datetime, label) -> list[Row]:
         .annotate(
             **defined.referral_counts(now),
             **percentiles.annotations("response_seconds", "response"),
+            **percentiles.annotations(DAYS, "first_session"),
         )
         .order_by(group)
     )
     percentiles.fill(rows, qs, group, "response_seconds", "response")
+    percentiles.fill(rows, qs, group, DAYS, "first_session")
     return [_row(label(r[group]), r[group], r, now, percentiles.pick(r, "response")) for r in rows]
 
 
@@ -176,6 +187,36 @@ def by_provider(qs: QuerySet, since: datetime) -> list[ProviderRow]:
         for pk, row in rows.items()
     ]
     return sorted(result, key=lambda r: (r.median is None, r.median or 0, r.provider.name))
+
+
+@dataclass
+class HolderRow:
+    """The funnel from a provider's accept on: the referrals they hold now or held when it
+    closed, contacted, with a first session scheduled, and the days from request to it."""
+
+    label: str
+    funnel: dict
+    first_session: dict
+
+
+def funnel_by_provider(qs: QuerySet) -> list[HolderRow]:
+    """One query (and, on SQLite, one more for the percentiles)."""
+    held = qs.order_by().filter(accepted_by__isnull=False)
+    rows = list(
+        held.values("accepted_by", "accepted_by__first_name", "accepted_by__last_name").annotate(
+            **defined.funnel_counts(), **percentiles.annotations(DAYS, "first_session")
+        )
+    )
+    percentiles.fill(rows, held, "accepted_by", DAYS, "first_session")
+    result = [
+        HolderRow(
+            label=f"{row['accepted_by__first_name']} {row['accepted_by__last_name']}",
+            funnel=defined.funnel(row),
+            first_session=percentiles.pick(row, "first_session"),
+        )
+        for row in rows
+    ]
+    return sorted(result, key=lambda r: r.label)
 
 
 @dataclass

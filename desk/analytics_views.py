@@ -71,6 +71,7 @@ def analytics(request):
             "providers": providers,
             "distribution": distribution,
             "unmet": figures.unmet_demand(qs),
+            "holders": figures.funnel_by_provider(qs),
             "query": request.GET.urlencode(),
             "distribution_chart": charts.horizontal(distribution),
             "weekly_chart": charts.weekly(
@@ -97,6 +98,11 @@ EXPORT_COLUMNS = [
     "declines",
     "declined_offers",
     "declined_after_accepting",
+    "contacted_at_utc",
+    "outcome",
+    "closed_at_utc",
+    "first_session_on",
+    "first_session_days",
 ]  # then one column per referral figure (`response_figures.referral_flags`)
 
 
@@ -133,6 +139,11 @@ def _export_rows(qs, now):
             r.declines,
             r.declined_offers,
             r.declined_after_accepting,
+            _iso(r.contacted_at),
+            r.outcome,
+            _iso(r.closed_at),
+            r.first_session_on.isoformat() if r.first_session_on else "",
+            "" if r.first_session_days is None else r.first_session_days,
             *(getattr(r, f"figure_{column}") for column in flags),
         ]
         yield writer.writerow([write_cell(value) for value in row])

@@ -2,8 +2,6 @@
 counts and tests ask the same question. Who has an item is the newest "assigned" event of its
 referral (`referrals.services.assign_attention`), read with one subquery per list.
 
-Categories the issue names that do not exist yet return nothing and say so: "asked again" needs
-the `asked_again` event another change adds.
 """
 
 from datetime import datetime, timedelta
@@ -64,16 +62,20 @@ def no_eligible_provider(now: datetime) -> QuerySet[Referral]:
 
 
 def expired_awaiting_decision(now: datetime) -> QuerySet[Referral]:
-    """Declined automatically at 48 hours and still available: staff decide (offer it again)."""
-    return Referral.objects.filter(status=Status.AVAILABLE, expired_at__isnull=False).order_by(
-        "expired_at", "pk"
+    """Declined automatically at 48 hours: staff decide (offer it again, or close it with an
+    outcome). Whatever decides it clears `attention_since`."""
+    return (
+        Referral.objects.filter(attention_since__isnull=False)
+        .exclude(status=Status.CLOSED)
+        .order_by("attention_since", "pk")
     )
 
 
 def asked_again(now: datetime) -> QuerySet[Referral]:
-    """The same person asked again while this referral was open. Not recorded yet (the
-    `asked_again` event is added with duplicate detection): nothing until then."""
-    return Referral.objects.none()
+    """The same person asked again while this referral was open (`services.record_repeat_request`)."""
+    return Referral.objects.filter(
+        status__in=Referral.NOT_CLOSED, asked_again_at__isnull=False
+    ).order_by("-asked_again_at", "pk")
 
 
 def failed_messages(now: datetime) -> QuerySet[OutboxMessage]:

@@ -1,4 +1,4 @@
-"""Forms of the staff desk: queue filters, analytics filters and the three staff actions.
+"""Forms of the staff desk: queue filters, analytics filters and the staff actions.
 
 Every choice list is built from the database, so a tampered value is a form error, never a 500.
 """
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from desk.queue import AGE_BANDS
 from providers.models import InsuranceNetwork, Provider
+from referrals.eligibility import STAFF_OUTCOMES
 from referrals.models import Referral, ReferralEvent
 
 NOTE_MAX = 2000
@@ -153,3 +154,49 @@ class NoteForm(forms.Form):
         if not note:
             raise forms.ValidationError("Write the note first.")
         return note
+
+
+class CloseForm(forms.Form):
+    """Staff close a referral with any outcome (a duplicate is merged instead) and a note."""
+
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[(o.value, o.label) for o in STAFF_OUTCOMES],
+        error_messages={"invalid_choice": "Choose one of the outcomes listed."},
+    )
+    first_session_on = forms.DateField(
+        label="First session on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Only for “First session scheduled”.",
+    )
+    note = forms.CharField(label="Note", max_length=NOTE_MAX, widget=forms.Textarea)
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError("Write a note saying why the referral is closed.")
+        return note
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == Referral.Outcome.FIRST_SESSION and not data.get(
+            "first_session_on"
+        ):
+            self.add_error("first_session_on", "Give the date of the first session.")
+        return data
+
+
+class MergeForm(forms.Form):
+    """This referral is the same person's as another one: it closes as a duplicate of that one."""
+
+    into = forms.CharField(label="Merge into referral", max_length=24)
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea
+    )
+
+    def clean_into(self):
+        pk = Referral.pk_from_number(self.cleaned_data["into"])
+        if pk is None:
+            raise forms.ValidationError("Give the other referral's number, like R-00012.")
+        return pk

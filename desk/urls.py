@@ -14,6 +14,8 @@ urlpatterns = [
     path("referrals/<int:pk>/note/", actions.note, name="note"),
     path("referrals/<int:pk>/contacted/", actions.contacted, name="contacted"),
     path("referrals/<int:pk>/assign/", actions.assign, name="assign"),
+    path("referrals/<int:pk>/close/", actions.close, name="close"),
+    path("referrals/<int:pk>/merge/", actions.merge, name="merge"),
     path("analytics/", analytics_views.analytics, name="analytics"),
     path("providers/", providers.providers, name="providers"),
     path(

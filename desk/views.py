@@ -18,7 +18,14 @@ from django.views.decorators.http import require_http_methods
 from desk import attention
 from desk import queue as selectors
 from desk import timeline as timeline_builder
-from desk.forms import DeclineForm, NoteForm, QueueFilterForm, staff_members
+from desk.forms import (
+    CloseForm,
+    DeclineForm,
+    MergeForm,
+    NoteForm,
+    QueueFilterForm,
+    staff_members,
+)
 from providers.availability import availability
 from referrals.access_log import TIMELINE_VIEWS, Page, recent_views, record_views
 from referrals.eligibility import offer_choices
@@ -104,10 +111,17 @@ def _chip_urls(carried: dict) -> dict[str, dict[str, dict]]:
 def timeline(request, pk):
     referral = get_object_or_404(
         Referral.objects.select_related(
-            "client", "insurance_network", "preferred_provider", "offered_to", "accepted_by"
+            "client",
+            "insurance_network",
+            "preferred_provider",
+            "offered_to",
+            "accepted_by",
+            "merged_into",
+            "attention_owner",
         ),
         pk=pk,
     )
+    closed = referral.status == Referral.Status.CLOSED
     now = timezone.now()
     record_views(request.user, [referral], Page.TIMELINE)
     return render(
@@ -126,7 +140,10 @@ def timeline(request, pk):
             "note_form": NoteForm(),
             "holder": referral.offered_to or referral.accepted_by,
             "can_decline": referral.status in (Referral.Status.PENDING, Referral.Status.ACCEPTED),
-            "can_offer": referral.status != Referral.Status.ACCEPTED,
+            "can_offer": referral.status not in (Referral.Status.ACCEPTED, Referral.Status.CLOSED),
+            "can_close": not closed,
+            "close_form": CloseForm(),
+            "merge_form": MergeForm(),
             "can_confirm_contact": referral.status == Referral.Status.ACCEPTED
             and referral.contacted_at is None,
         },

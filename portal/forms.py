@@ -1,11 +1,13 @@
-"""The forms of the Provider Portal: declining with a reason, and editing one's profile."""
+"""The forms of the Provider Portal: declining with a reason, closing a referral one holds with
+an outcome, recording an attempt to reach the client, and editing one's profile."""
 
 from django import forms
 
 from providers.models import BIO_MAX, Language, Specialty
 from providers.photos import photo_from_upload
 from providers.slack_ids import validate_slack_user_id
-from referrals.models import ReferralEvent
+from referrals.eligibility import PROVIDER_OUTCOMES
+from referrals.models import Referral, ReferralEvent
 from referrals.validation import normalise_phone
 
 Reason = ReferralEvent.Reason
@@ -21,6 +23,24 @@ class DeclineForm(forms.Form):
     )
     note = forms.CharField(label="Note for staff (optional)", required=False, max_length=500)
     round = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in PROVIDER_OUTCOMES])
+    first_session_on = forms.DateField(label="First session on", required=False)
+    note = forms.CharField(label="Note for staff (optional)", required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == Referral.Outcome.FIRST_SESSION and not data.get(
+            "first_session_on"
+        ):
+            self.add_error("first_session_on", "Give the date of the first session.")
+        return data
+
+
+class ContactAttemptForm(forms.Form):
+    note = forms.CharField(label="What happened (optional)", required=False, max_length=500)
 
 
 class ProfileForm(forms.Form):

@@ -9,6 +9,8 @@ urlpatterns = [
     path("referrals/<int:pk>/accept/", views.accept, name="accept"),
     path("referrals/<int:pk>/decline/", views.decline, name="decline"),
     path("referrals/<int:pk>/contacted/", views.contacted, name="contacted"),
+    path("referrals/<int:pk>/close/", views.close, name="close"),
+    path("referrals/<int:pk>/attempt/", views.contact_attempt, name="contact_attempt"),
     path("profile/", views.profile, name="profile"),
     path("availability/", views.availability, name="availability"),
 ]

@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,16 +20,22 @@ from django.views.decorators.http import require_POST
 from config.durations import short
 from config.flash import flash
 from portal import responsiveness
-from portal.forms import DeclineForm, ProfileForm
+from portal.forms import CloseForm, ContactAttemptForm, DeclineForm, ProfileForm
 from providers import services as provider_services
 from providers.availability import availability as availability_now
 from providers.forms import AvailabilityForm
 from providers.models import Language, ProfileChange, Specialty
 from referrals import services
 from referrals.access_log import Page, record_views
-from referrals.eligibility import acting_provider, lost_race, visible_to
+from referrals.eligibility import (
+    CONTACT_ATTEMPTS_BEFORE_UNREACHABLE,
+    acting_provider,
+    held_by,
+    lost_race,
+    visible_to,
+)
 from referrals.errors import AlreadyAccepted, ReferralError
-from referrals.models import Referral
+from referrals.models import Referral, ReferralEvent
 from referrals.outcome import flash_outcome
 
 
@@ -47,7 +54,13 @@ def provider_required(view):
 @provider_required
 def home(request, provider):
     now = timezone.now()
-    mine = visible_to(provider).select_related("client", "insurance_network")
+    mine = (
+        visible_to(provider)
+        .select_related("client", "insurance_network")
+        .annotate(
+            attempts=Count("events", filter=Q(events__kind=ReferralEvent.Kind.CONTACT_ATTEMPT))
+        )
+    )
     waiting, available, accepted = [], [], []
     for referral in mine.order_by("created_at"):
         if referral.status == Referral.Status.PENDING:
@@ -83,6 +96,8 @@ def home(request, provider):
             "networks": provider.insurance_networks.all(),
             "report": report,
             "decline_form": DeclineForm(),
+            "attempts_needed": CONTACT_ATTEMPTS_BEFORE_UNREACHABLE,
+            "today": timezone.localdate(),
         },
     )
 
@@ -169,6 +184,62 @@ def contacted(request, provider, pk):
         "you_contacted",
         number=referral.number,
         referral=referral,
+    )
+    return redirect("portal:home")
+
+
+def _as_provider(user) -> services.Actor:
+    """The portal acts as the provider, even for a user who is also staff."""
+    return services.Actor(label=user.get_username(), user=user, is_staff=False)
+
+
+@require_POST
+@provider_required
+def close(request, provider, pk):
+    """First session scheduled, client withdrew, or could not be reached: only for a referral
+    this provider holds; any other answers 404, as if it did not exist."""
+    referral = get_object_or_404(held_by(provider), pk=pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(request, messages.ERROR, "refused", number=referral.number, reason=error)
+        return redirect("portal:home")
+    data = form.cleaned_data
+    flash_outcome(
+        request,
+        lambda: services.close_referral(
+            referral.pk,
+            data["outcome"],
+            actor=_as_provider(request.user),
+            provider=provider,
+            note=data["note"],
+            first_session_on=data["first_session_on"],
+        ),
+        "you_closed",
+        number=referral.number,
+        referral=referral,
+        outcome=Referral.Outcome(data["outcome"]).label,
+    )
+    return redirect("portal:home")
+
+
+@require_POST
+@provider_required
+def contact_attempt(request, provider, pk):
+    """I tried to reach the client and could not: recorded, so it may close as unreachable."""
+    referral = get_object_or_404(held_by(provider), pk=pk)
+    form = ContactAttemptForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    flash_outcome(
+        request,
+        lambda: services.record_contact_attempt(
+            referral.pk, provider, actor=_as_provider(request.user), note=note
+        ),
+        "attempt_recorded",
+        number=referral.number,
+        referral=referral,
+        attempts=referral.events.filter(kind=ReferralEvent.Kind.CONTACT_ATTEMPT).count() + 1,
     )
     return redirect("portal:home")
 

@@ -37,6 +37,7 @@ EVENT_FIELDS = (
     "provider",
     "actor_label",
     "reason",
+    "outcome",
     "note",
     "changes",
     "response_seconds",
@@ -115,6 +116,20 @@ class ReferralAdmin(admin.ModelAdmin):
             {"fields": ("care_for", "modality", "language", "focus_areas")},
         ),
         ("Times", {"fields": TIMES}),
+        (
+            "Outcome",
+            {
+                "fields": (
+                    "outcome",
+                    "closed_at",
+                    "first_session_on",
+                    "merged_into",
+                    "attention_since",
+                    "attention_owner",
+                    "asked_again_at",
+                )
+            },
+        ),
         ("Internals", {"classes": ("collapse",), "fields": ("round", "source", "slack_ts")}),
         ("Note", {"fields": ("note",)}),
     )

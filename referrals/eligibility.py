@@ -15,6 +15,13 @@ Who may see a referral's client details (the one answer every page, link and exp
 - a provider sees a referral offered to them, available to them now, or accepted by them;
 - an inactive provider, or one whose user is deactivated, sees none, from their next request on.
 Anything else answers as if the referral did not exist.
+
+Who may close a referral, and with which outcome:
+- the provider who holds it (accepted by them, still active): first session scheduled, client
+  withdrew, client could not be reached (after CONTACT_ATTEMPTS_BEFORE_UNREACHABLE recorded
+  attempts to reach the client);
+- staff: any outcome, with a note; "duplicate" only by merging it into the other referral.
+A closed referral is closed for good.
 """
 
 from datetime import datetime
@@ -92,7 +99,7 @@ def offer_candidates(referral: Referral, at: datetime | None = None) -> QuerySet
 def offer_choices(referral: Referral, providers: QuerySet[Provider] | None = None):
     """`offer_candidates` before the availability rule: active providers in the client's network
     who did not decline it, for the desk to list the unavailable ones with the reason."""
-    if referral.status == Referral.Status.ACCEPTED:
+    if referral.status in (Referral.Status.ACCEPTED, Referral.Status.CLOSED):
         return Provider.objects.none()
     candidates = providers if providers is not None else Provider.objects.active()
     if referral.insurance_network_id:
@@ -155,3 +162,41 @@ def lost_race(provider: Provider | None, referral_id: int, seen_round: int | Non
     return not ReferralEvent.objects.filter(
         referral=referral, provider=provider, kind=ReferralEvent.Kind.DECLINED
     ).exists()
+
+
+CONTACT_ATTEMPTS_BEFORE_UNREACHABLE = 2
+Outcome = Referral.Outcome
+PROVIDER_OUTCOMES = (Outcome.FIRST_SESSION, Outcome.WITHDREW, Outcome.UNREACHABLE)
+# A duplicate is closed by `services.merge_referrals`, which records which referral it joined.
+STAFF_OUTCOMES = tuple(o for o in Outcome if o != Outcome.DUPLICATE)
+
+
+def held_by(provider: Provider | None) -> QuerySet[Referral]:
+    """Referrals this provider holds now: accepted by them (an inactive provider holds none)."""
+    if provider is None or not provider.is_active:
+        return Referral.objects.none()
+    return Referral.objects.filter(status=Referral.Status.ACCEPTED, accepted_by=provider)
+
+
+def closing_outcomes(referral: Referral, provider: Provider | None, *, staff: bool) -> tuple:
+    """The outcomes this person may close this referral with now (none: they may not close it)."""
+    if referral.status == Referral.Status.CLOSED:
+        return ()
+    if staff:
+        return STAFF_OUTCOMES
+    holds = (
+        provider is not None
+        and provider.is_active
+        and referral.status == Referral.Status.ACCEPTED
+        and referral.accepted_by_id == provider.pk
+    )
+    return PROVIDER_OUTCOMES if holds else ()
+
+
+def may_record_contact_attempt(referral: Referral, provider: Provider | None, *, staff: bool):
+    """The holder (or staff for them) records tries to reach the client of an accepted referral."""
+    if referral.status != Referral.Status.ACCEPTED:
+        return False
+    return staff or (
+        provider is not None and provider.is_active and referral.accepted_by_id == provider.pk
+    )

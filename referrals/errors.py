@@ -46,3 +46,11 @@ class ProviderUnavailable(ReferralError):
                 "choose another provider or “No preference”."
             )
         return cls()
+
+
+class CannotClose(ReferralError):
+    message = "This referral cannot be closed with that outcome."
+
+
+class CannotMerge(ReferralError):
+    message = "These two referrals cannot be merged."

@@ -38,8 +38,31 @@ class Referral(models.Model):
         PENDING = "pending", "Waiting for one provider"
         AVAILABLE = "available", "Available to any eligible provider"
         ACCEPTED = "accepted", "Accepted"
+        CLOSED = "closed", "Closed"
+
+    class Outcome(models.TextChoices):
+        """How a referral ended (`services.close_referral`); who may close with which is in
+        `referrals.eligibility`."""
+
+        FIRST_SESSION = "first_session", "First session scheduled"
+        WITHDREW = "withdrew", "Client withdrew"
+        UNREACHABLE = "unreachable", "Client could not be reached"
+        DUPLICATE = "duplicate", "Duplicate (merged into another referral)"
+        REFERRED_OUT = "referred_out", "Referred outside the practice"
+        NO_PROVIDER = "no_provider", "No provider available"
 
     OPEN_FOR_ACCEPTANCE = (Status.PENDING, Status.AVAILABLE)
+    # Not closed: a second request from the same person is attached to one of these.
+    NOT_CLOSED = (Status.PENDING, Status.AVAILABLE, Status.ACCEPTED)
+    # Every deadline the worker fires: closing a referral clears them all, so nothing is sent
+    # about a closed referral. A new deadline column belongs in this list.
+    DEADLINE_FIELDS = (
+        "remind_at",
+        "client_remind_at",
+        "expires_at",
+        "contact_due_at",
+        "next_wave_at",
+    )
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="referrals")
     insurance_network = models.ForeignKey(
@@ -145,6 +168,44 @@ class Referral(models.Model):
     # and when routing found no eligible provider left (the desk's "Needs attention").
     decline_notice_at = models.DateTimeField(null=True, blank=True)
     no_provider_at = models.DateTimeField(null=True, blank=True)
+    # How it ended: set once, by `services.close_referral` (or `merge_referrals`).
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    first_session_on = models.DateField(
+        null=True, blank=True, help_text="The first session's date, recorded by the provider."
+    )
+    first_session_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days from the day it was received (practice time) to the first session.",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_duplicates",
+        help_text="For a duplicate: the referral of the same person it was merged into.",
+    )
+    # Staff must decide (offer again, or close with an outcome): set when it expired unanswered,
+    # cleared by whatever decides it. The owner is the staff member who took it.
+    attention_since = models.DateTimeField(
+        null=True, blank=True, help_text="Since when it waits for a staff decision."
+    )
+    attention_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The staff member who took it to decide.",
+    )
+    attention_owner_since = models.DateTimeField(null=True, blank=True)
+    asked_again_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the same person last asked again while this referral was open.",
+    )
     # Deadlines: NULL once done, so the worker never fires one twice.
     remind_at = models.DateTimeField(
         null=True, blank=True, help_text="The Referral Reminder to the provider it waits for."
@@ -199,6 +260,11 @@ class Referral(models.Model):
             ),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["created_at"], name="referral_created"),
+            models.Index(
+                fields=["attention_since"],
+                name="referral_attention",
+                condition=Q(attention_since__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -213,6 +279,15 @@ class Referral(models.Model):
                 name="accepted_has_provider",
                 condition=~Q(status="accepted") | Q(accepted_by__isnull=False),
             ),
+            models.CheckConstraint(
+                name="closed_has_outcome",
+                condition=(Q(status="closed") & ~Q(outcome="") & Q(closed_at__isnull=False))
+                | (~Q(status="closed") & Q(outcome="")),
+            ),
+            models.CheckConstraint(
+                name="first_session_has_date",
+                condition=~Q(outcome="first_session") | Q(first_session_on__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -221,6 +296,12 @@ class Referral(models.Model):
     @property
     def number(self) -> str:
         return f"R-{self.pk:05d}" if self.pk else "R-new"
+
+    @staticmethod
+    def pk_from_number(text: str) -> int | None:
+        """The id in a referral number as people type it ("R-00012", "r-12", "12"), or None."""
+        text = (text or "").strip().upper().removeprefix("R-")
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
     @property
     def network_label(self) -> str:
@@ -255,6 +336,10 @@ class ReferralEvent(models.Model):
         CLIENT_EDITED = "client_edit", "Client details changed"
         WAVE = "wave", "Offered to a wave of providers"
         NO_PROVIDER = "no_provider", "No eligible provider left"
+        CONTACT_ATTEMPT = "contact_attempt", "Tried to reach the client"
+        CLOSED = "closed", "Closed"
+        ASKED_AGAIN = "asked_again", "The client asked again"
+        MERGED = "merged", "Merged"
 
     class Reason(models.TextChoices):
         UNAVAILABLE = "unavailable", "Provider not available to contact the client"
@@ -263,7 +348,7 @@ class ReferralEvent(models.Model):
         PROVIDER_INACTIVE = "provider_inactive", "Provider made inactive"
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     provider = models.ForeignKey(
         Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="referral_events"
     )
@@ -276,6 +361,9 @@ class ReferralEvent(models.Model):
         max_length=80, help_text="Who did it: a person, a link, the API, the worker."
     )
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    outcome = models.CharField(
+        max_length=20, choices=Referral.Outcome.choices, blank=True, help_text="For a closing."
+    )
     note = models.TextField(blank=True)
     at = models.DateTimeField()
     response_seconds = models.PositiveIntegerField(

@@ -167,3 +167,15 @@ def on_contact_nudge(referral: Referral, event: ReferralEvent) -> None:
     _queue(referral, event, "provider_contact_nudge", Channel.EMAIL, holder.email, ctx)
     if holder.phone:
         _queue(referral, event, "provider_contact_nudge", Channel.SMS, holder.phone, ctx)
+
+
+def on_closed(referral: Referral, event: ReferralEvent) -> None:
+    """Closed with an outcome (or merged as a duplicate): the thread and the post say how it
+    ended. Nothing goes to the client or a provider: the conversation is theirs now, or over."""
+    _slack_status(referral, event, _context(referral, event), "referral_closed")
+
+
+def on_asked_again(referral: Referral, event: ReferralEvent) -> None:
+    """The same person asked again: they are told, at the address on file, that their request is
+    in hand. Providers are not messaged again; the desk sees it."""
+    _email_client(referral, event, "request_in_hand", _context(referral, event))

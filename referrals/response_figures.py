@@ -6,6 +6,11 @@ Referral figures count referrals received in a period, from the columns the serv
 things happen (`response_seconds`, `expired_at`, `declined_offers`, ...). Offer figures count the
 ends of offers made to one provider, from the audit events (`ReferralEvent.response_seconds`).
 
+The funnel (received → accepted → contacted → first session scheduled) and the days from request
+to first session are referral figures too, from the columns the services fill in when a referral
+is accepted, contacted and closed (`accept_seconds`, `contacted_at`, `outcome`,
+`first_session_days`).
+
 Every line is strict: "within 12 hours" means in less than 12:00:00, the way a referral expires
 at exactly 48:00:00 (`services._refuse_if_expired`), so an answer at 12:00:00 is late, and the
 response-time chart puts it in "12–24 h".
@@ -18,7 +23,7 @@ from django.conf import settings
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 
 from referrals import percentiles
-from referrals.models import ReferralEvent
+from referrals.models import Referral, ReferralEvent
 
 RESPOND_WITHIN = timedelta(hours=12)  # the policy: "Respond to referred clients within 12 hours"
 DAY = timedelta(hours=24)
@@ -103,10 +108,43 @@ def unanswered(now: datetime) -> Q:
     return Q(created_at__lte=now - settings.REFERRAL_EXPIRE_AFTER, response_seconds__isnull=True)
 
 
+# The funnel: each step among the referrals of the step before. A duplicate merged into another
+# referral is left out: the person is counted once, under the referral it joined.
+FUNNEL_BASE = ~Q(outcome=Referral.Outcome.DUPLICATE)
+FUNNEL_STEPS = {
+    "received": Q(),
+    # a provider accepted it at least once
+    "accepted": Q(accept_seconds__isnull=False),
+    # the provider who holds it (or held it when it closed) confirmed they contacted the client
+    "contacted": Q(contacted_at__isnull=False),
+    # closed by the holder (or staff) with the date of the first session
+    "first_session": Q(outcome=Referral.Outcome.FIRST_SESSION),
+}
+FIRST_SESSION_DAYS = "first_session_days"  # the median and 90th percentile are over these
+
+
+def funnel_counts() -> dict:
+    """Aggregates `funnel_<step>` for each step of FUNNEL_STEPS."""
+    return {
+        f"funnel_{step}": Count("pk", filter=FUNNEL_BASE & condition)
+        for step, condition in FUNNEL_STEPS.items()
+    }
+
+
+def funnel(counts: dict) -> dict:
+    """The funnel's counts, and each step's share of the step before (`<step>_share`)."""
+    steps = list(FUNNEL_STEPS)
+    result = {step: counts[f"funnel_{step}"] for step in steps}
+    for before, step in zip(steps, steps[1:], strict=False):
+        result[f"{step}_share"] = share(result[step], result[before])
+    return result
+
+
 def referral_counts(now: datetime) -> dict:
-    """Aggregates for every referral figure: `<key>_base` and `<key>_met` per figure, and the
-    plain counts."""
+    """Aggregates for every referral figure: `<key>_base` and `<key>_met` per figure, the plain
+    counts and the funnel's."""
     counts = {
+        **funnel_counts(),
         "received": Count("pk"),
         "answered": Count("pk", filter=Q(response_seconds__isnull=False)),
         "accepted": Count("pk", filter=Q(accept_seconds__isnull=False)),

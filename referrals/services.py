@@ -8,7 +8,7 @@ Times are UTC; deadlines are elapsed durations from settings (48h is 172,800 sec
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -18,9 +18,17 @@ from django.utils import timezone
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
 from referrals import notify, routing
-from referrals.eligibility import holds_live_offer, is_eligible
+from referrals.eligibility import (
+    CONTACT_ATTEMPTS_BEFORE_UNREACHABLE,
+    closing_outcomes,
+    holds_live_offer,
+    is_eligible,
+    may_record_contact_attempt,
+)
 from referrals.errors import (
     AlreadyAccepted,
+    CannotClose,
+    CannotMerge,
     InactiveProvider,
     NotEligible,
     NotFound,
@@ -31,6 +39,7 @@ from referrals.errors import (
 from referrals.models import Client, Offer, Referral, ReferralEvent
 
 Status = Referral.Status
+Outcome = Referral.Outcome
 Reason = ReferralEvent.Reason
 Answer = Offer.Answer
 DECLINE_NOTICE_GAP = timedelta(hours=24)  # never two Decline Notices to a client within this
@@ -50,6 +59,7 @@ class Actor:
 
 
 WORKER = Actor(label="worker")
+CLOSED_MESSAGE = "This referral is closed."
 
 
 @dataclass(frozen=True)
@@ -77,8 +87,10 @@ def _event(
     response_seconds=None,
     changes=None,
     trace=None,
+    outcome="",
 ) -> ReferralEvent:
     return ReferralEvent.objects.create(
+        outcome=outcome,
         response_seconds=response_seconds,
         changes=changes or {},
         trace=trace or {},
@@ -120,6 +132,7 @@ def _start_round(referral: Referral, at: datetime) -> None:
     """Open a new offer round: a fresh 48-hour clock, and old action links stop working."""
     referral.offered_at = at
     referral.expires_at = at + settings.REFERRAL_EXPIRE_AFTER
+    referral.attention_since = None  # a new round is running: nothing for staff to decide
     referral.round += 1
 
 
@@ -170,13 +183,26 @@ def create_referral(
 
     `needs` holds what the client asked for (care_for, modality, language, focus_areas), all
     optional, used only to order providers by fit. A General referral goes out in a first
-    routing wave at once (unless ROUTING is off)."""
+    routing wave at once (unless ROUTING is off).
+
+    The same person (same email, any case, or same phone) asking again while a referral of theirs
+    is open makes no new referral: `record_repeat_request` attaches the request to the open one
+    and returns it, marked `asked_again`.
+    """
     at = _now(now)
     with transaction.atomic():
         if preferred_provider is not None:
             preferred_provider = Provider.objects.select_for_update().get(pk=preferred_provider.pk)
             if not preferred_provider.is_active:
                 raise InactiveProvider()
+        open_one = open_referral_of(client)
+        if open_one is not None:
+            repeat = record_repeat_request(
+                open_one, client, actor=actor, source=source, preferred=preferred_provider, now=at
+            )
+            if repeat is not None:
+                return repeat
+        if preferred_provider is not None:
             _refuse_if_unavailable(preferred_provider, at)
         client_row = Client.objects.create(**client.__dict__)
         needs = needs or {}
@@ -230,6 +256,8 @@ def accept_referral(
             if referral.accepted_by_id == provider.pk:
                 return referral  # a double click: already done, nothing more to do
             raise AlreadyAccepted()
+        if referral.status == Status.CLOSED:
+            raise NotOpen(CLOSED_MESSAGE)
         if expected_round is not None and expected_round != referral.round:
             raise NotOpen()
         _refuse_if_expired(referral, at)
@@ -252,6 +280,7 @@ def accept_referral(
         if referral.first_accepted_at is None:
             referral.first_accepted_at = at
             referral.first_accepted_by = provider
+        referral.attention_since = None
         referral.round += 1
         referral.save()
         event = _event(
@@ -290,6 +319,8 @@ def decline_referral(
         if expected_round is not None and expected_round != referral.round:
             raise NotOpen()
         _refuse_if_expired(referral, at)
+        if referral.status == Status.CLOSED:
+            raise NotOpen(CLOSED_MESSAGE)
         if referral.status == Status.ACCEPTED:
             if referral.accepted_by_id != provider.pk:
                 raise NotHolder() if not actor.is_staff else AlreadyAccepted()
@@ -488,6 +519,8 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
     Returns False when there is nothing to do (not due yet, already handled, or another worker
     holds the row). The client gets the Decline Notice; the referral stays available to others
     but starts no new clock, so an unanswered referral is announced once, not every 48 hours.
+    It goes to the desk's "Needs attention" (`attention_since`): staff decide whether to offer it
+    again or close it with an outcome.
     """
     at = _now(now)
     with transaction.atomic():
@@ -507,6 +540,7 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
         referral.last_declined_at = at
         referral.remind_at = None
         referral.expires_at = None
+        referral.attention_since = at
         referral.round += 1
         referral.save()
         event = _event(
@@ -609,8 +643,14 @@ def offer_referral(
         referral = _lock(referral_id)
         if referral.status == Status.ACCEPTED:
             raise AlreadyAccepted()
+        if referral.status == Status.CLOSED:
+            raise NotOpen(CLOSED_MESSAGE)
         # The row lock create_referral takes too, so two offers cannot both pass the weekly limit.
-        provider = Provider.objects.select_for_update().get(pk=provider.pk)
+        provider = (
+            Provider.objects.select_for_update()
+            .prefetch_related("insurance_networks")
+            .get(pk=provider.pk)
+        )
         if not provider.is_active:
             raise InactiveProvider()
         if referral.status == Status.PENDING and referral.offered_to_id == provider.pk:
@@ -689,6 +729,9 @@ def assign_attention(
         raise NotEligible("Only an active staff member can be given a referral.")
     with transaction.atomic():
         referral = _lock(referral_id)
+        referral.attention_owner = staff_user
+        referral.attention_owner_since = at if staff_user is not None else None
+        referral.save(update_fields=["attention_owner", "attention_owner_since"])
         return _event(
             referral,
             ReferralEvent.Kind.ASSIGNED,
@@ -697,6 +740,246 @@ def assign_attention(
             note=staff_user.get_username() if staff_user else "",
             changes={"assignee_id": staff_user.pk if staff_user else None},
         )
+
+
+# Outcomes ----------------------------------------------------------------------------------------
+
+
+def _close(referral: Referral, outcome: str, at: datetime, **fields) -> None:
+    """End the referral: every deadline cleared (no reminder or notice afterwards), links stop
+    working (the round moves on), it leaves the queue and Needs attention."""
+    referral.status = Status.CLOSED
+    referral.outcome = outcome
+    referral.closed_at = at
+    referral.offered_to = None
+    referral.link_sent_at = None
+    referral.attention_since = None
+    for deadline in Referral.DEADLINE_FIELDS:
+        setattr(referral, deadline, None)
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    referral.round += 1
+    referral.save()
+
+
+def close_referral(
+    referral_id: int,
+    outcome: str,
+    *,
+    actor: Actor,
+    note: str = "",
+    first_session_on: date | None = None,
+    provider: Provider | None = None,
+    now: datetime | None = None,
+) -> Referral:
+    """Every referral ends with an outcome.
+
+    The provider who holds it closes it with "first session scheduled" (and its date), "client
+    withdrew", or "client could not be reached" once they recorded
+    CONTACT_ATTEMPTS_BEFORE_UNREACHABLE attempts; staff close with any outcome and a note saying
+    why. A provider who does not hold it is refused as if it did not exist. The Slack post shows
+    the outcome; nothing more is sent about it.
+    """
+    at = _now(now)
+    if outcome not in Outcome.values:
+        raise ValueError(f"not an outcome: {outcome!r}")
+    note = note.strip()
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        if referral.status == Status.CLOSED:
+            raise NotOpen("This referral is already closed.")
+        allowed = closing_outcomes(referral, provider, staff=actor.is_staff)
+        if not allowed:
+            raise NotFound()
+        if outcome == Outcome.DUPLICATE and actor.is_staff:
+            raise CannotClose("Close a duplicate by merging it into the other referral.")
+        if outcome not in allowed:
+            raise CannotClose()
+        if actor.is_staff and not note:
+            raise CannotClose("Write a note saying why the referral is closed.")
+        days = None
+        if outcome == Outcome.FIRST_SESSION:
+            days = _first_session_days(referral, first_session_on)
+        else:
+            first_session_on = None
+        if outcome == Outcome.UNREACHABLE:
+            attempts = referral.events.filter(kind=ReferralEvent.Kind.CONTACT_ATTEMPT).count()
+            if attempts < CONTACT_ATTEMPTS_BEFORE_UNREACHABLE:
+                raise CannotClose(
+                    f"Record at least {CONTACT_ATTEMPTS_BEFORE_UNREACHABLE} attempts to reach "
+                    f"the client first ({attempts} so far)."
+                )
+        holder = referral.accepted_by
+        if outcome == Outcome.FIRST_SESSION and referral.contacted_at is None:
+            referral.contacted_at = at  # a first session was booked with them: they were reached
+            _event(referral, ReferralEvent.Kind.CONTACTED, actor, at, provider=holder)
+        _close(
+            referral,
+            outcome,
+            at,
+            first_session_on=first_session_on,
+            first_session_days=days,
+        )
+        event = _event(
+            referral,
+            ReferralEvent.Kind.CLOSED,
+            actor,
+            at,
+            provider=holder,
+            note=note,
+            outcome=outcome,
+        )
+        notify.on_closed(referral, event)
+    return referral
+
+
+def _first_session_days(referral: Referral, first_session_on: date | None) -> int:
+    """Days from the request to the first session, for the funnel; refuses what cannot be."""
+    if referral.status != Status.ACCEPTED:
+        raise CannotClose("A first session is with the provider who accepted the referral.")
+    if first_session_on is None:
+        raise CannotClose("Give the date of the first session.")
+    received_on = timezone.localdate(referral.created_at)
+    if first_session_on < received_on:
+        raise CannotClose("The first session cannot be before the request was received.")
+    return (first_session_on - received_on).days
+
+
+def record_contact_attempt(
+    referral_id: int,
+    provider: Provider | None,
+    *,
+    actor: Actor,
+    note: str = "",
+    now: datetime | None = None,
+) -> ReferralEvent:
+    """The holder (or staff for them) tried to reach the client and could not. Recorded attempts
+    are what lets the referral be closed as "client could not be reached"."""
+    at = _now(now)
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        if not may_record_contact_attempt(referral, provider, staff=actor.is_staff):
+            raise NotHolder("Only the provider who accepted this referral records attempts.")
+        return _event(
+            referral,
+            ReferralEvent.Kind.CONTACT_ATTEMPT,
+            actor,
+            at,
+            provider=referral.accepted_by,
+            note=note.strip(),
+        )
+
+
+def merge_referrals(
+    duplicate_id: int,
+    into_id: int,
+    *,
+    actor: Actor,
+    note: str = "",
+    now: datetime | None = None,
+) -> Referral:
+    """Staff found two referrals of one person: the duplicate closes ("duplicate", pointing at
+    the other) and the other goes on. Each keeps its own trail; both get a "merged" event."""
+    at = _now(now)
+    if not actor.is_staff:
+        raise CannotMerge("Only staff merge referrals.")
+    if duplicate_id == into_id:
+        raise CannotMerge("A referral cannot be merged into itself.")
+    with transaction.atomic():
+        rows = {
+            r.pk: r
+            for r in Referral.objects.select_for_update(of=("self",))
+            .select_related("client", "insurance_network", "accepted_by", "preferred_provider")
+            .filter(pk__in=[duplicate_id, into_id])
+            .order_by("pk")  # locked in one order, so two merges never wait on each other
+        }
+        if len(rows) != 2:
+            raise NotFound()
+        duplicate, into = rows[duplicate_id], rows[into_id]
+        if duplicate.status == Status.CLOSED:
+            raise CannotMerge(f"{duplicate.number} is already closed.")
+        if into.status == Status.CLOSED:
+            raise CannotMerge(f"{into.number} is closed; merge into an open referral.")
+        _close(duplicate, Outcome.DUPLICATE, at, merged_into=into)
+        note = note.strip()
+        event = _event(
+            duplicate,
+            ReferralEvent.Kind.MERGED,
+            actor,
+            at,
+            provider=duplicate.accepted_by,
+            note=note or f"Merged into {into.number}.",
+            outcome=Outcome.DUPLICATE,
+        )
+        _event(
+            into,
+            ReferralEvent.Kind.MERGED,
+            actor,
+            at,
+            note=f"{duplicate.number} merged into this referral." + (f" {note}" if note else ""),
+        )
+        notify.on_closed(duplicate, event)
+    return duplicate
+
+
+def open_referral_of(client: ClientDetails) -> int | None:
+    """The oldest referral still open (not closed) of a person with this email (any case) or
+    this phone, or None."""
+    same = Q()
+    if client.email:
+        same |= Q(client__email__iexact=client.email)
+    if client.phone:
+        same |= Q(client__phone=client.phone)
+    if not same:
+        return None
+    return (
+        Referral.objects.filter(same, status__in=Referral.NOT_CLOSED)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def record_repeat_request(
+    referral_id: int,
+    client: ClientDetails,
+    *,
+    actor: Actor,
+    source: str = "web",
+    preferred: Provider | None = None,
+    now: datetime | None = None,
+) -> Referral | None:
+    """The same person asked again while their referral is open: no second referral, no provider
+    messaged twice. The desk sees "asked again" (with any details that differ from the ones on
+    file) and the client, at the address on file, is told their request is in hand. Returns the
+    open referral marked `asked_again`, or None if it closed meanwhile (then a new one is made).
+    """
+    at = _now(now)
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        if referral.status == Status.CLOSED:
+            return None
+        on_file = referral.client
+        given = {
+            name: getattr(client, name)
+            for name in ("first_name", "last_name", "email", "phone")
+            if getattr(client, name) and getattr(client, name) != getattr(on_file, name)
+        }
+        if preferred is not None and preferred.pk != referral.preferred_provider_id:
+            given["preferred_provider"] = preferred.name
+        referral.asked_again_at = at
+        referral.save(update_fields=["asked_again_at"])
+        event = _event(
+            referral,
+            ReferralEvent.Kind.ASKED_AGAIN,
+            actor,
+            at,
+            note=f"Asked again through {source[:40]}.",
+            changes=given,
+        )
+        notify.on_asked_again(referral, event)
+    referral.asked_again = True
+    return referral
 
 
 CLIENT_FIELDS = tuple(ClientDetails.__dataclass_fields__)

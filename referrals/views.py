@@ -4,6 +4,11 @@ Thin: `IntakeForm` checks the input, `services.create_referral` makes the referr
 the messages. The thanks page finds the new referral through the session, never through the
 URL, so nobody can read another client's request by guessing a number.
 
+When the same person asks again while their referral is open (same email or phone), no new
+referral is made (`services.record_repeat_request`), and the thanks page reads as it does for a
+new request, built from what was just submitted and never from the details on file: typing
+someone's phone number does not show their name, email or request.
+
 Submissions are limited per client address (INTAKE_RATE_LIMIT, `config.throttle`); past the
 limit the client gets a page saying so, with the practice's phone. A bot that fills the form's
 hidden trap field is answered exactly like a person (the redirect, then a generic thanks), but
@@ -20,9 +25,10 @@ from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.forms import PICK_PROVIDER, IntakeForm
-from referrals.models import Referral
+from referrals.models import Client, Referral
 
 SESSION_KEY = "intake_referral_id"
+AS_SUBMITTED = "intake_as_submitted"  # only for a repeat request: what this browser sent
 
 
 def home(request):
@@ -46,6 +52,9 @@ def intake(request):
             referral = _create(form)
             if referral is not None:
                 request.session[SESSION_KEY] = referral.pk
+                request.session[AS_SUBMITTED] = (
+                    _as_submitted(form) if getattr(referral, "asked_again", False) else None
+                )
                 return redirect("referrals:intake_done")
         status = 400
     else:
@@ -72,12 +81,34 @@ def _create(form: IntakeForm) -> Referral | None:
     return None
 
 
+def _as_submitted(form: IntakeForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "client": form.client_details().__dict__,
+        "network": data["insurance"].pk if data["insurance"] else None,
+        "provider": data["preferred_provider"].pk if data["preferred_provider"] else None,
+    }
+
+
+def _from_submission(pk: int, submitted: dict) -> Referral:
+    """An unsaved referral showing the open one's number and only what was just submitted."""
+    return Referral(
+        pk=pk,
+        client=Client(**submitted["client"]),
+        insurance_network=InsuranceNetwork.objects.filter(pk=submitted["network"]).first(),
+        preferred_provider=Provider.objects.filter(pk=submitted["provider"]).first(),
+    )
+
+
 def intake_done(request):
+    submitted = request.session.pop(AS_SUBMITTED, None)
     referral = (
         Referral.objects.select_related("client", "preferred_provider", "insurance_network")
         .filter(pk=request.session.get(SESSION_KEY))
         .first()
     )
+    if referral is not None and submitted:
+        referral = _from_submission(referral.pk, submitted)
     if referral is None:
         if SESSION_KEY in request.session:  # a dropped bot, or a referral removed since
             return render(request, "referrals/intake_received.html")

@@ -101,6 +101,17 @@ CLIENT = ClientDetails(
 )
 
 
+def another_person(n: int) -> ClientDetails:
+    """CLIENT's details with the n-th other email and phone: a different person to the desk."""
+    return ClientDetails(
+        **{
+            **CLIENT.__dict__,
+            "email": f"sam.rivera+{n}@example.org",
+            "phone": f"+1555876{n % 10000:04d}",
+        }
+    )
+
+
 @pytest.fixture
 def client_details():
     return CLIENT
@@ -108,7 +119,16 @@ def client_details():
 
 @pytest.fixture
 def make_referral(db):
-    def make(network=None, preferred=None, now=None, client=CLIENT):
+    """`make(...)`: a referral by the intake form's rules. Without `client`, the first is Sam
+    Rivera's (CLIENT) and each later one another person's (a numbered email and phone), since the
+    same person asking again while their referral is open makes no new one."""
+    made = []
+
+    def make(network=None, preferred=None, now=None, client=None):
+        if client is None:
+            n = len(made)
+            client = CLIENT if n == 0 else another_person(n)
+        made.append(1)
         return services.create_referral(
             client=client,
             insurance_network=network,

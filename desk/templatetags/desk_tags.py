@@ -28,5 +28,13 @@ def countdown(at, now):
 
 
 @register.filter
+def days(value):
+    """A number of days (a median may be fractional): "—" when there is none."""
+    if value is None:
+        return "—"
+    return f"{value:.1f}".removesuffix(".0") + (" day" if value == 1 else " days")
+
+
+@register.filter
 def percent(share):
     return "—" if share is None else f"{share * 100:.0f}%"

@@ -67,3 +67,9 @@ def body():
         "consent_sms": False,
         "insurance_network": None,
     }
+
+
+def another_person(body: dict, n: int) -> dict:
+    """The same request from someone else (another email and phone): a new referral, where the
+    same person asking again while theirs is open is attached to it instead."""
+    return {**body, "email": f"person{n}@example.org", "phone": f"(555) 876-{n:04d}"}

@@ -6,14 +6,16 @@ from datetime import timedelta
 from config.throttle import Rate
 from notifications.models import OutboxMessage
 from referrals.models import Referral
+from tests.api.conftest import another_person
 
 
 def test_past_the_limit_create_is_429_with_a_json_error_and_nothing_is_made(api, body, settings):
     settings.INTAKE_RATE_LIMIT = Rate(2, timedelta(hours=1))
-    assert [api.post("/api/referrals", body).status_code for _ in range(2)] == [201, 201]
+    people = [another_person(body, n) for n in range(3)]
+    assert [api.post("/api/referrals", people[n]).status_code for n in range(2)] == [201, 201]
     messages = OutboxMessage.objects.count()
 
-    refused = api.post("/api/referrals", body)
+    refused = api.post("/api/referrals", people[2])
 
     assert refused.status_code == 429
     assert refused["Content-Type"].startswith("application/json")

@@ -177,3 +177,23 @@ def test_body_over_the_upload_limit_is_413(api, body, settings):
     response = api.post("/api/referrals", json.dumps(body))
     assert response.status_code == 413
     assert_nothing_created()
+
+
+def test_the_same_person_asking_again_gets_their_open_referral_marked_duplicate(api, body):
+    first = api.post("/api/referrals", body)
+    providers_told = OutboxMessage.objects.exclude(template="request_in_hand").count()
+
+    again = api.post("/api/referrals", {**body, "email": "", "consent_email": False})
+
+    assert first.status_code == 201 and first.json()["duplicate"] is False
+    assert again.status_code == 200
+    assert again.json()["duplicate"] is True
+    assert again.json()["number"] == first.json()["number"]
+    assert Referral.objects.count() == 1
+    assert Referral.objects.get().events.filter(kind="asked_again").count() == 1
+    assert OutboxMessage.objects.exclude(template="request_in_hand").count() == providers_told
+
+
+def test_the_schema_says_a_repeat_request_answers_200_with_duplicate(api):
+    operation = api.get("/api/openapi.json").json()["paths"]["/api/referrals"]["post"]
+    assert "200" in operation["responses"] and "duplicate: true" in operation["description"]

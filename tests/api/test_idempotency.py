@@ -9,7 +9,7 @@ from api.models import ApiToken, IdempotencyKey
 from notifications.models import OutboxMessage
 from referrals.models import Client, Referral
 from referrals.services import Actor, accept_referral
-from tests.api.conftest import ApiClient
+from tests.api.conftest import ApiClient, another_person
 
 KEY = {"Idempotency-Key": "3f1c9a52-website-form-0001"}
 
@@ -76,7 +76,7 @@ def test_a_failed_request_does_not_use_up_its_key(api, body):
 def test_keys_belong_to_their_token(api, body):
     _, other_secret = ApiToken.issue("aetna-feed")
     first = api.post("/api/referrals", body, headers=KEY)
-    other = ApiClient(other_secret).post("/api/referrals", body, headers=KEY)
+    other = ApiClient(other_secret).post("/api/referrals", another_person(body, 1), headers=KEY)
     assert other.status_code == 201 and "Idempotent-Replayed" not in other
     assert other.json()["number"] != first.json()["number"]
     assert Referral.objects.count() == 2
@@ -84,8 +84,18 @@ def test_keys_belong_to_their_token(api, body):
 
 def test_without_a_key_each_post_creates_a_referral(api, body):
     api.post("/api/referrals", body)
-    api.post("/api/referrals", body)
+    api.post("/api/referrals", another_person(body, 1))
     assert Referral.objects.count() == 2
+
+
+def test_a_replayed_repeat_request_still_says_duplicate(api, body):
+    first = api.post("/api/referrals", body).json()
+    again = api.post("/api/referrals", body, headers=KEY)
+    retry = api.post("/api/referrals", body, headers=KEY)
+
+    assert again.status_code == retry.status_code == 200
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["duplicate"] is True and retry.json()["number"] == first["number"]
 
 
 @pytest.mark.parametrize("key", ["k" * 201, "   ", "clé-unicode", "tab\there"])

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from api import idempotency
 from api.models import IdempotencyKey
 from referrals.models import Referral
+from tests.api.conftest import another_person
 
 KEY = {"Idempotency-Key": "3f1c9a52-website-form-0001"}
 DAY = timedelta(hours=24)
@@ -26,7 +27,7 @@ def _run_worker(at):
 
 def test_worker_deletes_keys_older_than_24_hours_and_keeps_fresh_ones(api, body, t0):
     _post_at(api, body, t0, {"Idempotency-Key": "old"})
-    _post_at(api, body, t0 + timedelta(hours=2), {"Idempotency-Key": "fresh"})
+    _post_at(api, another_person(body, 1), t0 + timedelta(hours=2), {"Idempotency-Key": "fresh"})
 
     _run_worker(t0 + DAY + timedelta(seconds=1))
 
@@ -47,18 +48,20 @@ def test_replay_just_inside_24_hours_still_returns_the_first_referral(api, body,
 def test_after_24_hours_the_same_key_creates_a_new_referral(api, body, t0):
     first = _post_at(api, body, t0)
     _run_worker(t0 + DAY)
-    again = _post_at(api, body, t0 + DAY + timedelta(minutes=1))
+    other = another_person(body, 1)  # the same person again would be "asked again" (200)
+    again = _post_at(api, other, t0 + DAY + timedelta(minutes=1))
 
     assert again.status_code == 201 and "Idempotent-Replayed" not in again
     assert again.json()["number"] != first.json()["number"]
     assert Referral.objects.count() == 2
-    assert _post_at(api, body, t0 + DAY + timedelta(minutes=2))["Idempotent-Replayed"] == "true"
+    assert _post_at(api, other, t0 + DAY + timedelta(minutes=2))["Idempotent-Replayed"] == "true"
 
 
 def test_an_expired_key_is_forgotten_even_before_the_worker_deletes_it(api, body, t0):
     first = _post_at(api, body, t0)
-    body["first_name"] = "Samantha"  # a different body would be 409 if the key were remembered
-    again = _post_at(api, body, t0 + DAY + timedelta(minutes=1))
+    # A different body would be 409 if the key were remembered (and another person, not "asked
+    # again").
+    again = _post_at(api, another_person(body, 1), t0 + DAY + timedelta(minutes=1))
 
     assert again.status_code == 201 and "Idempotent-Replayed" not in again
     assert again.json()["number"] != first.json()["number"]

@@ -15,6 +15,8 @@ STATUS_FIELDS = {
     "accepted_at",
     "expires_at",
     "accepted_by",
+    "outcome",
+    "duplicate",
 }
 
 
@@ -34,6 +36,8 @@ def test_status_tells_where_a_referral_stands_without_client_details(
         "accepted_at": None,
         "expires_at": "2026-12-03T15:00:00Z",
         "accepted_by": None,
+        "outcome": None,
+        "duplicate": False,
     }
     for detail in (
         client_details.first_name,

@@ -91,3 +91,20 @@ def test_admin_pages_load_without_csp_violations(page, signed_in, referral):
         assert response.status == 200, path
         page.wait_for_load_state("networkidle")
     assert page.csp_violations == []
+
+
+def test_recording_how_a_referral_ended_is_accessible_and_closes_it(page, signed_in, referral):
+    provider = referral.offered_to
+    services.accept_referral(referral.pk, provider, actor=services.Actor("t"))
+    signed_in(page, user_for(provider))
+    page.goto("/portal/")
+    page.get_by_text("How did it go?").click()
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    page.get_by_role("button", name="Record first session").click()
+
+    assert "closed: first session scheduled" in page.content()
+    referral.refresh_from_db()
+    assert referral.outcome == "first_session"
+    assert page.csp_violations == []

@@ -36,7 +36,9 @@ def fixed_practice(settings):
     settings.CONTACT_WITHIN = timedelta(hours=12)
 
 
-def _context(status="pending", kind="preferred", event_kind="received", reason="", extra=None):
+def _context(
+    status="pending", kind="preferred", event_kind="received", reason="", extra=None, outcome=""
+):
     aetna = InsuranceNetwork(pk=1, name="Aetna")
     ana = Provider(pk=7, first_name="Ana", last_name="Lee", phone="+15551230001")
     ana.slack_user_id = "U0ANA"
@@ -55,8 +57,11 @@ def _context(status="pending", kind="preferred", event_kind="received", reason="
         accepted_by=ana if status == "accepted" else None,
         created_at=AT,
         offered_at=AT,
-        expires_at=AT + timedelta(hours=48) if status != "accepted" else None,
         accepted_at=AT if status == "accepted" else None,
+        expires_at=AT + timedelta(hours=48) if status in ("pending", "available") else None,
+        outcome=outcome,
+        first_session_on=AT.date() + timedelta(days=6) if outcome == "first_session" else None,
+        merged_into=Referral(pk=40) if outcome == "duplicate" else None,
     )
     event = ReferralEvent(kind=event_kind, provider=ana, reason=reason, at=AT)
     return {
@@ -129,6 +134,36 @@ CASES = {
         "slack",
         "referral_available_again",
         {"status": "available", "event_kind": "expired", "reason": "expired"},
+    ),
+    "slack-referral_card-closed": (
+        "slack",
+        "referral_card",
+        {"status": "closed", "event_kind": "closed", "outcome": "first_session"},
+    ),
+    "slack-referral_card-merged": (
+        "slack",
+        "referral_card",
+        {"status": "closed", "event_kind": "merged", "outcome": "duplicate"},
+    ),
+    "slack-referral_closed-first_session": (
+        "slack",
+        "referral_closed",
+        {"status": "closed", "event_kind": "closed", "outcome": "first_session"},
+    ),
+    "slack-referral_closed-unreachable": (
+        "slack",
+        "referral_closed",
+        {"status": "closed", "event_kind": "closed", "outcome": "unreachable"},
+    ),
+    "slack-referral_closed-merged": (
+        "slack",
+        "referral_closed",
+        {"status": "closed", "event_kind": "merged", "outcome": "duplicate"},
+    ),
+    "email-request_in_hand": (
+        "email",
+        "request_in_hand",
+        {"kind": "general", "status": "available", "event_kind": "asked_again"},
     ),
     "sms-provider_referral": ("sms", "provider_referral", {}),
     "email-provider_contact_nudge": (

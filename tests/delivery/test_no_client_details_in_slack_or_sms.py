@@ -1,5 +1,6 @@
 """Slack and SMS never carry a client's name, email or phone, whatever happens to the referral:
-received, offered, accepted, declined, expired, reminded, nudged to confirm contact. (Client details are health information;
+received, offered, accepted, declined, expired, reminded, nudged to confirm contact, routed in a
+wave, asked again, closed, merged. (Client details are health information;
 only email to the provider and to the client themselves may contain them.)"""
 
 from datetime import timedelta
@@ -48,14 +49,27 @@ def _every_event_kind(ana, ben, aetna, t0):
     services.offer_referral(first.pk, ben, actor=staff, now=later)
     services.accept_referral(first.pk, ben, actor=staff, now=later)
     services.nudge_contact(first.pk, now=later + settings.CONTACT_WITHIN)
+    services.close_referral(
+        first.pk, "first_session", actor=staff, note="Booked", first_session_on=later.date()
+    )
     needs = {
         "care_for": "couple",
         "modality": "video",
         "language": Language.objects.create(name="Kalaallisut"),
         "focus_areas": [Specialty.objects.create(name="Hoarding recovery")],
     }
+    # The same person again, with another email and phone each time (a new referral each).
+    create["client"] = ClientDetails(
+        **{**CLIENT.__dict__, "email": "zq2@x.example.net", "phone": "+15559876500"}
+    )
     second = services.create_referral(preferred_provider=None, now=t0, needs=needs, **create)
     services.expire_referral(second.pk, now=t0 + settings.REFERRAL_EXPIRE_AFTER)
+    services.create_referral(preferred_provider=None, now=t0, **create)  # asked again
+    create["client"] = ClientDetails(
+        **{**CLIENT.__dict__, "email": "zq3@x.example.net", "phone": "+15559876501"}
+    )
+    third = services.create_referral(preferred_provider=None, now=t0, **create)
+    services.merge_referrals(third.pk, second.pk, actor=staff)
 
 
 def test_no_slack_or_sms_body_contains_client_details(ana, ben, aetna, t0):
@@ -63,17 +77,12 @@ def test_no_slack_or_sms_body_contains_client_details(ana, ben, aetna, t0):
 
     kinds = set(ReferralEvent.objects.values_list("kind", flat=True))
     assert kinds >= {
-        "received",
-        "offered",
-        "accepted",
-        "declined",
-        "expired",
-        "reminded",
-        "nudged",
-        "wave",
+        *("received", "offered", "accepted", "declined", "expired", "reminded"),
+        *("nudged", "wave", "asked_again", "closed", "merged"),
     }
     outgoing = OutboxMessage.objects.filter(channel__in=["slack", "sms"])
-    assert {m.event.kind for m in outgoing} >= kinds - {"reminded"}  # reminders are email only
+    # Reminders and "in hand" are email only, and a confirmed contact sends nothing.
+    assert {m.event.kind for m in outgoing} >= kinds - {"reminded", "asked_again", "contacted"}
     for message in outgoing:
         shown = f"{message.subject}\n{message.body_text}\n{message.body_html}\n{message.payload}"
         for detail in FORBIDDEN:

@@ -156,3 +156,61 @@ def test_timeline_shows_every_step_with_messages_and_time_between(
 
 def test_timeline_of_unknown_referral_is_404(staff_client, db):
     assert staff_client.get(reverse("desk:timeline", args=[424242])).status_code == 404
+
+
+def test_staff_close_with_an_outcome_and_a_note_from_the_timeline(
+    staff_client, make_referral, aetna
+):
+    referral = make_referral(network=aetna)
+    url = reverse("desk:close", args=[referral.pk])
+
+    response = staff_client.post(url, {"outcome": "referred_out", "note": "To the clinic"})
+
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.outcome) == ("closed", "referred_out")
+    assert "Closed: referred outside the practice." in flashes(response)[0]
+    page = staff_client.get(reverse("desk:timeline", args=[referral.pk])).content.decode()
+    assert 'data-outcome="referred_out"' in page and "Close with an outcome" not in page
+
+
+def test_closing_without_a_note_or_with_a_made_up_outcome_changes_nothing(
+    staff_client, make_referral, aetna
+):
+    referral = make_referral(network=aetna)
+    url = reverse("desk:close", args=[referral.pk])
+    for data in (
+        {"outcome": "withdrew", "note": "  "},
+        {"outcome": "duplicate", "note": "same"},
+        {"outcome": "vanished", "note": "x"},
+        {"outcome": "first_session", "note": "booked"},  # no date
+    ):
+        response = staff_client.post(url, data)
+        assert response.status_code == 302 and flashes(response)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.AVAILABLE
+    assert not referral.events.filter(kind=Kind.CLOSED).exists()
+
+
+def test_staff_merge_a_referral_into_another_by_its_number(staff_client, make_referral, aetna):
+    kept = make_referral(network=aetna)
+    duplicate = make_referral(network=aetna)
+
+    response = staff_client.post(
+        reverse("desk:merge", args=[duplicate.pk]), {"into": f"r-{kept.pk}"}
+    )
+
+    duplicate.refresh_from_db()
+    assert (duplicate.outcome, duplicate.merged_into_id) == ("duplicate", kept.pk)
+    assert f"merged into {kept.number}" in flashes(response)[0]
+    page = staff_client.get(reverse("desk:timeline", args=[duplicate.pk])).content.decode()
+    assert f'href="{reverse("desk:timeline", args=[kept.pk])}"' in page
+
+
+def test_a_merge_into_nothing_says_why(staff_client, make_referral, aetna):
+    referral = make_referral(network=aetna)
+    for into in ("R-999999", "soon", str(referral.pk)):
+        response = staff_client.post(reverse("desk:merge", args=[referral.pk]), {"into": into})
+        assert flashes(response)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.AVAILABLE

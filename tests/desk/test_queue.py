@@ -188,3 +188,42 @@ def test_after_the_24_hour_reminder_the_link_clock_follows_the_fresh_link(
         row = staff_client.get(QUEUE).context["page"].object_list[0]
     [link] = [d for d in row.deadlines if d.label == "link expires"]
     assert link.at == t0 + timedelta(hours=36)  # the reminder's link, 12 hours from 24 h
+
+
+def test_needs_attention_lists_expired_awaiting_a_decision_until_staff_decide(
+    staff_client, make_referral, ana, ben, aetna, t0, staff
+):
+    waiting = make_referral(network=aetna, now=t0)
+    reoffered = make_referral(network=aetna, now=t0)
+    for referral in (waiting, reoffered):
+        services.expire_referral(referral.pk, now=t0 + timedelta(hours=48))
+    Referral.objects.filter(pk=waiting.pk).update(attention_owner=staff)  # "Take it" (desk)
+    services.offer_referral(reoffered.pk, ben, actor=services.Actor("s", is_staff=True))
+
+    response = staff_client.get(QUEUE)
+
+    attention = response.context["attention"]
+    assert [r.pk for r in attention["expired"]] == [waiting.pk]
+    assert "expired, awaiting a decision" in response.content.decode()
+    assert "intake has it" in response.content.decode()
+    services.close_referral(
+        waiting.pk, "no_provider", actor=services.Actor("s", is_staff=True), note="none"
+    )
+    assert staff_client.get(QUEUE).context["attention"]["expired_count"] == 0
+
+
+def test_needs_attention_lists_clients_who_asked_again_and_closed_ones_leave_the_queue(
+    staff_client, make_referral, aetna, t0, client_details
+):
+    first = make_referral(network=aetna, now=t0)
+    make_referral(network=aetna, now=t0 + timedelta(hours=1), client=client_details)
+
+    attention = staff_client.get(QUEUE).context["attention"]
+    assert [r.pk for r in attention["asked_again"]] == [first.pk]
+
+    services.close_referral(
+        first.pk, "withdrew", actor=services.Actor("s", is_staff=True), note="Called"
+    )
+    response = staff_client.get(QUEUE)
+    assert response.context["attention"]["asked_again_count"] == 0
+    assert first.pk not in [r.pk for r in response.context["page"]]

@@ -199,3 +199,23 @@ def test_signed_in_user_who_is_no_provider_is_refused(db):
     client = Client()
     client.force_login(get_user_model().objects.create_user("someone"))
     assert client.get(URL).status_code == 403
+
+
+def test_a_closed_referral_shows_its_outcome_and_cannot_be_accepted(
+    as_staff, ben, make_referral, staff_user
+):
+    from referrals.notify import accept_page_url
+
+    referral = make_referral()
+    services.close_referral(
+        referral.pk, "referred_out", actor=Actor("intake", is_staff=True), note="Clinic"
+    )
+    referral.refresh_from_db()
+
+    html = as_staff.get(accept_page_url(referral).split("8000", 1)[-1]).content.decode()
+    response = as_staff.post(URL, _decision(referral, ben))
+
+    assert "Closed: referred outside the practice" in html
+    assert response.status_code == 409
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.CLOSED and referral.accepted_by is None

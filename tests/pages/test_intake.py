@@ -154,3 +154,41 @@ def test_provider_made_inactive_after_the_check_is_refused_by_the_service(
     assert response.status_code == 400
     assert "inactive" in response.content.decode()
     assert Referral.objects.count() == 0 and ClientRow.objects.count() == 0
+
+
+def test_asking_again_makes_no_second_referral_and_the_page_shows_only_what_was_sent(
+    client, form, ana
+):
+    from django.test import Client
+
+    client.post(URL, form)
+    first = Referral.objects.get()
+    providers_told = outbox("provider_referral") + outbox("provider_referral", "slack")
+    again = {**form, "first_name": "Jo", "email": "jo@example.org", "phone": "(555) 234-5678"}
+    again["preferred_provider"] = str(ana.pk)
+
+    someone = Client()
+    response = someone.post(URL, again, follow=True)
+
+    assert Referral.objects.count() == 1
+    assert first.events.filter(kind="asked_again").count() == 1
+    page = response.content.decode()
+    # As for a new request: their name, the provider they chose, the email they gave.
+    assert "Thank you, Jo. We received your request." in page
+    assert "We have told Ana Lee" in page and "jo@example.org" in page
+    assert "Sam" not in page and "sam.rivera@example.org" not in page
+    assert outbox("provider_referral") + outbox("provider_referral", "slack") == providers_told
+    [in_hand] = outbox("request_in_hand")
+    assert in_hand.recipient == "sam.rivera@example.org"  # the address on file, not the new one
+
+
+def test_a_request_after_the_earlier_one_closed_is_a_new_referral(client, form):
+    from referrals.services import Actor, close_referral
+
+    client.post(URL, form)
+    first = Referral.objects.get()
+    close_referral(first.pk, "withdrew", actor=Actor("staff", is_staff=True), note="Moved away")
+
+    client.post(URL, form)
+
+    assert Referral.objects.count() == 2 and not outbox("request_in_hand")

@@ -31,6 +31,11 @@ def submission(aetna):
     }
 
 
+def person(submission: dict, n: int) -> dict:
+    """The same form from someone else: the same person again would be "asked again"."""
+    return {**submission, "email": f"person{n}@example.org", "phone": f"(555) 876-{n:04d}"}
+
+
 @pytest.fixture
 def three_an_hour(settings):
     settings.INTAKE_RATE_LIMIT = THREE_AN_HOUR  # the rule, at a size that is quick
@@ -38,10 +43,11 @@ def three_an_hour(settings):
 
 def test_past_the_limit_the_client_gets_a_clear_page_and_nothing_is_made(submission, three_an_hour):
     browser = Client(REMOTE_ADDR="203.0.113.7")
-    assert [browser.post(URL, submission).status_code for _ in range(3)] == [302, 302, 302]
+    posts = [browser.post(URL, person(submission, n)).status_code for n in range(3)]
+    assert posts == [302, 302, 302]
     messages = OutboxMessage.objects.count()
 
-    refused = browser.post(URL, submission)
+    refused = browser.post(URL, person(submission, 3))
 
     assert refused.status_code == 429
     page = refused.content.decode()
@@ -53,10 +59,10 @@ def test_past_the_limit_the_client_gets_a_clear_page_and_nothing_is_made(submiss
 def test_the_limit_is_per_client_address_behind_the_proxy(submission, three_an_hour, settings):
     settings.TRUSTED_PROXIES = parse_trusted_proxies("10.0.0.5")
     flood = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.66")
-    for _ in range(5):
-        flood.post(URL, submission)
+    for n in range(5):
+        flood.post(URL, person(submission, n))
     someone_else = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
-    assert someone_else.post(URL, submission).status_code == 302
+    assert someone_else.post(URL, person(submission, 9)).status_code == 302
     assert Referral.objects.count() == 4
 
 

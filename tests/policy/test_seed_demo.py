@@ -46,6 +46,10 @@ def test_seed_builds_a_living_practice_with_referrals_in_every_state(db, monkeyp
     assert Referral.objects.filter(insurance_network__isnull=True).exists()  # self-pay
     kinds = set(ReferralEvent.objects.values_list("kind", flat=True))
     assert {"received", "reminded", "accepted", "declined", "expired", "offered"} <= kinds
+    # Outcomes and the funnel show on first run: every outcome, one asked again, one merged.
+    assert set(Referral.objects.values_list("outcome", flat=True)) == {"", *Referral.Outcome}
+    assert {"asked_again", "merged", "contact_attempt", "closed"} <= kinds
+    assert Referral.objects.filter(attention_since__isnull=False).exists()
     # What is waiting now has its deadlines ahead; nothing is overdue for the worker.
     now = timezone.now()
     assert Referral.objects.filter(status=Referral.Status.PENDING).count() >= 5

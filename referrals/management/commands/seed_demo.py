@@ -1,8 +1,10 @@
 """`manage.py seed_demo [--if-empty]`: a living practice to try Referral Desk on.
 
 Builds insurance networks, a roster of providers (one inactive, one away this week, one not
-accepting new clients) and about eight weeks of
-referrals in every state. Every referral step goes through `referrals.services` with a `now` in
+accepting new clients) and about eight weeks of referrals in every state, most of the older ones
+closed with an outcome (first session scheduled, client withdrew, could not be reached, no
+provider available, referred outside, one merged duplicate), and one client who asked again.
+Every referral step goes through `referrals.services` with a `now` in
 the past, exactly as the worker and providers would have done it, so timestamps, response times
 and the audit trail are realistic. Random choices use a fixed seed: the same structure every run.
 """
@@ -54,6 +56,7 @@ PROVIDERS = [
 
 CLIENT_FIRST = ["Olivia", "Liam", "Emma", "Noah", "Ava", "Ethan", "Mia", "Lucas", "Zoe", "Mateo", "Chloe", "Elijah", "Nora", "Omar", "Leah", "Isaac", "Ruby", "Caleb", "Amara", "Julian", "Hazel", "Diego", "Ivy", "Samuel", "Layla", "Jonah", "Stella", "Aaron", "Naomi", "Felix"]
 CLIENT_LAST = ["Anderson", "Baker", "Castillo", "Dawson", "Ellis", "Foster", "Garcia", "Hughes", "Ibrahim", "Jensen", "Kowalski", "Lopez", "Morgan", "Nakamura", "O'Brien", "Patel", "Quinn", "Rossi", "Sullivan", "Tran", "Underwood", "Vasquez", "Walsh", "Young", "Zimmerman", "Delgado", "Fischer", "Haddad", "Mensah", "Novak"]
+CLOSING_NOTES = {"no_provider": "No provider in the client's network has room; told the client.", "referred_out": "Needs a specialised program; referred to a clinic outside the practice."}
 NOTES = ["Client asked to be called after 5pm.", "Prefers video sessions.", "Called the office to check on their referral.", "Left a voicemail for the client on the provider's behalf.", "Client can only do weekday mornings."]
 # ---------------------------------------------------------------------------------------------
 # fmt: on
@@ -266,6 +269,48 @@ class Demo:
             note_at = at + self.hours(1, 30)
             services.add_note(referral.pk, self.rng.choice(NOTES), actor=self.staff, now=note_at)
         self.advance(referral, self.now)
+        self.finish(referral)
+
+    def finish(self, referral: Referral) -> None:
+        """How older referrals ended: most accepted ones with a first session, some withdrew or
+        could not be reached; staff close some that expired unanswered. The rest stay open."""
+        referral.refresh_from_db()
+        roll = self.rng.random()
+        Outcome = Referral.Outcome
+        old = self.now - timedelta(days=4)
+        if referral.status == Referral.Status.ACCEPTED and referral.accepted_at < old:
+            provider, accepted = referral.accepted_by, referral.accepted_at
+            actor = Actor(provider.name)
+            close = dict(actor=actor, provider=provider)  # noqa: C408
+            if referral.contacted_at and roll < 0.7:
+                at = max(referral.contacted_at, accepted) + self.hours(2, 48)
+                on = timezone.localdate(at) + timedelta(days=self.rng.randint(1, 12))
+                services.close_referral(
+                    referral.pk, Outcome.FIRST_SESSION, first_session_on=on, now=at, **close
+                )
+            elif referral.contacted_at and roll < 0.8:
+                at = referral.contacted_at + self.hours(24, 60)
+                services.close_referral(referral.pk, Outcome.WITHDREW, now=at, **close)
+            elif referral.contacted_at is None:
+                for hours in (3, 27):
+                    services.record_contact_attempt(
+                        referral.pk,
+                        provider,
+                        actor=actor,
+                        note=self.rng.choice(["Left a voicemail.", "No answer; no voicemail."]),
+                        now=accepted + timedelta(hours=hours),
+                    )
+                at = accepted + timedelta(hours=52)
+                services.close_referral(referral.pk, Outcome.UNREACHABLE, now=at, **close)
+        elif referral.attention_since and referral.attention_since < old and roll < 0.5:
+            outcome = Outcome.NO_PROVIDER if roll < 0.35 else Outcome.REFERRED_OUT
+            services.close_referral(
+                referral.pk,
+                outcome,
+                actor=self.staff,
+                note=CLOSING_NOTES[outcome],
+                now=referral.attention_since + self.hours(4, 40),
+            )
 
     def after_expiry(self, referral: Referral, at: datetime) -> None:
         """Nobody answered in 48 hours; later someone takes it, staff route it, or it waits."""
@@ -305,6 +350,40 @@ class Demo:
         for hours_ago in (26, 8):
             referral = self.new_referral(self.now - timedelta(hours=hours_ago), preferred=True)
             self.accept(referral, self.now - timedelta(hours=hours_ago - 2))
+        self.one_person_twice()
+
+    def one_person_twice(self) -> None:
+        """A client who asked again (same email) while waiting, and one who used another email
+        and phone the second time: staff merged the two referrals."""
+        first_at = self.now - timedelta(hours=30)
+        referral = self.new_referral(first_at, preferred=False)
+        client = referral.client
+        again = ClientDetails(
+            first_name=client.first_name,
+            last_name=client.last_name,
+            email=client.email or f"asked.again{self.clients}@example.org",
+            phone=client.phone,
+            consent_email=client.consent_email,
+            consent_sms=client.consent_sms,
+        )
+        services.create_referral(
+            client=again,
+            insurance_network=referral.insurance_network,
+            preferred_provider=None,
+            actor=Actor("intake form"),
+            now=first_at + timedelta(hours=20),
+        )
+        self.advance(referral, self.now)
+        kept = self.new_referral(self.now - timedelta(days=6), preferred=False)
+        twice = self.new_referral(self.now - timedelta(days=6) + timedelta(hours=3), False)
+        services.merge_referrals(
+            twice.pk,
+            kept.pk,
+            actor=self.staff,
+            note="Same client: used a work email the second time.",
+            now=self.now - timedelta(days=5),
+        )
+        self.advance(kept, self.now)
 
 
 AWAY = ("Thomas", "Berg")  # on holiday this week: "Back on …" on the provider page
