@@ -748,6 +748,7 @@ def assign_attention(
 def _close(referral: Referral, outcome: str, at: datetime, **fields) -> None:
     """End the referral: every deadline cleared (no reminder or notice afterwards), links stop
     working (the round moves on), it leaves the queue and Needs attention."""
+    _close_offers(referral, at)  # a wave's live offers end: their links stop working
     referral.status = Status.CLOSED
     referral.outcome = outcome
     referral.closed_at = at

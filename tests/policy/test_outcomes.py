@@ -260,3 +260,21 @@ def test_days_to_first_session_count_from_the_day_received_in_practice_time(
 
     referral.refresh_from_db()
     assert referral.first_session_days == 7  # 1 Dec to 8 Dec, not 2 Dec (UTC) to 8 Dec
+
+
+def test_closing_a_routed_referral_ends_its_wave_and_every_deadline(
+    make_referral, ana, ben, aetna, t0, run_worker
+):
+    """A General referral out in a routing wave, closed by staff: the wave's offers end, so no
+    link works and no next wave, nudge or client reminder is ever sent."""
+    referral = make_referral(network=aetna, now=t0)
+    assert referral.offers.filter(answer="").exists()  # the first wave is out
+    close_referral(referral.pk, Outcome.REFERRED_OUT, actor=STAFF, note="Referred out", now=t0)
+
+    referral.refresh_from_db()
+    assert not referral.offers.filter(answer="").exists()
+    assert all(getattr(referral, name) is None for name in Referral.DEADLINE_FIELDS)
+    before = OutboxMessage.objects.count()
+    for days in (1, 2, 3):
+        run_worker(t0 + timedelta(days=days))
+    assert OutboxMessage.objects.count() == before
