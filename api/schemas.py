@@ -23,7 +23,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from providers.models import InsuranceNetwork, Provider
+from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from referrals.models import Referral
 from referrals.validation import EMAIL_MAX, NAME_MAX, NAME_PATTERN, PHONE_MAX, PHONE_PATTERN
 
@@ -83,7 +83,8 @@ Phone = Annotated[
 
 
 def _directory_and_cross_field_rules(schema: dict) -> None:
-    """What exists right now (networks, active providers) and the rules tying fields together."""
+    """What exists right now (networks, providers taking new referrals, languages, specialties)
+    and the rules tying fields together."""
     networks = list(InsuranceNetwork.objects.order_by("pk").values_list("pk", "name"))
     choices = [{"type": "null"}]
     if networks:
@@ -95,11 +96,26 @@ def _directory_and_cross_field_rules(schema: dict) -> None:
         **_described(schema, "insurance_network"),
         "anyOf": choices,
     }
-    providers = list(Provider.objects.active().order_by("pk").values_list("pk", flat=True))
+    providers = list(
+        Provider.objects.taking_new_referrals().order_by("pk").values_list("pk", flat=True)
+    )
     schema["properties"]["preferred_provider_id"] = {
         **_described(schema, "preferred_provider_id"),
         "anyOf": [{"type": "null"}]
         + ([{"type": "integer", "enum": providers}] if providers else []),
+    }
+    languages = list(Language.objects.order_by("pk").values_list("pk", flat=True))
+    schema["properties"]["language_id"] = {
+        **_described(schema, "language_id"),
+        "anyOf": [{"type": "null"}]
+        + ([{"type": "integer", "enum": languages}] if languages else []),
+    }
+    specialties = list(Specialty.objects.order_by("pk").values_list("pk", flat=True))
+    schema["properties"]["focus_area_ids"] = {
+        **_described(schema, "focus_area_ids"),
+        "type": "array",
+        "maxItems": 3,
+        "items": {"type": "integer", "enum": specialties} if specialties else {"not": {}},
     }
     schema["allOf"] = [
         {  # reachable: an email or a phone

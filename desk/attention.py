@@ -1,33 +1,27 @@
 """The desk's "Needs attention": one function per category, each a queryset, so the list, its
-counts and tests ask the same question. Who has an item is the newest "assigned" event of its
-referral (`referrals.services.assign_attention`), read with one subquery per list.
-
+counts and tests ask the same question. Who has an item is the referral's `attention_owner`
+(`referrals.services.assign_attention`), read in the same query as the list.
 """
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from notifications.models import OutboxMessage
 from providers.models import Provider
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Referral
 
 Status = Referral.Status
 EXPIRING_WITHIN = timedelta(hours=4)
 SHOWN = 10
 
 
-def owner(referral_ref: str = "pk") -> Subquery:
-    """The user name of the staff member who has the referral (`referral_ref` points at its id),
-    "" when given back, None when never assigned."""
-    return Subquery(
-        ReferralEvent.objects.filter(
-            referral_id=OuterRef(referral_ref), kind=ReferralEvent.Kind.ASSIGNED
-        )
-        .order_by("-at", "-id")
-        .values("note")[:1]
-    )
+def owner(referral_path: str = "") -> F:
+    """The user name of the staff member who has the referral (`referral_path` leads from the
+    row to its referral), None when nobody has it. Set by `referrals.services.assign_attention`,
+    which also records each change in the referral's trail."""
+    return F(f"{referral_path}attention_owner__username")
 
 
 def expiring_soon(now: datetime) -> QuerySet[Referral]:
@@ -111,7 +105,7 @@ def needs_attention(now: datetime, limit: int = SHOWN) -> list[dict]:
             "key": "failed",
             "count": failed.count(),
             "items": list(
-                failed.select_related("referral").annotate(owner=owner("referral_id"))[:limit]
+                failed.select_related("referral").annotate(owner=owner("referral__"))[:limit]
             ),
             "messages": True,
         }
