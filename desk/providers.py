@@ -1,15 +1,15 @@
 """The desk's view of providers' availability: who takes new referrals now and why not, and a
 staff form to change it (the same form and service as the Provider Portal, so the change is in
-the provider's history under the staff member's name)."""
+the provider's history under the staff member's name); signing a provider out everywhere."""
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from config.flash import flash
-from providers import services
+from providers import devices, services
 from providers.availability import availability
 from providers.forms import AvailabilityForm
 from providers.models import Provider
@@ -46,3 +46,13 @@ def provider_availability(request, pk):
         },
         status=400 if form.is_bound else 200,
     )
+
+
+@staff_member_required
+@require_POST
+def sign_out_everywhere(request, pk):
+    """Sign a provider out on every device (a lost phone, a shared computer)."""
+    provider = get_object_or_404(Provider.objects.filter(user__isnull=False), pk=pk)
+    ended = devices.sign_out_everywhere(provider.user, Actor.for_user(request.user))
+    flash(request, messages.SUCCESS, "signed_out_everywhere", provider=provider, ended=ended)
+    return redirect("desk:providers")

@@ -23,6 +23,11 @@ urlpatterns = [
         providers.provider_availability,
         name="provider_availability",
     ),
+    path(
+        "providers/<int:pk>/sign-out-everywhere/",
+        providers.sign_out_everywhere,
+        name="provider_sign_out_everywhere",
+    ),
     path("sign-in/code/", second_factor.second_factor, name="second_factor"),
     path("analytics/export.csv", analytics_views.export_csv, name="export"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import devices, views
 
 app_name = "portal"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("referrals/<int:pk>/attempt/", views.contact_attempt, name="contact_attempt"),
     path("profile/", views.profile, name="profile"),
     path("availability/", views.availability, name="availability"),
+    path("devices/", devices.device_list, name="devices"),
+    path("devices/<int:pk>/sign-out/", devices.sign_out_device, name="sign_out_device"),
+    path("devices/sign-out-others/", devices.sign_out_others, name="sign_out_others"),
 ]

@@ -5,7 +5,8 @@ policy for inactive providers always applies. Availability (accepting new client
 weekly limit) is edited on the form but saved through `set_availability`, so every change is in
 the provider's history (shown on the form). The roster imports from CSV (upload, preview of a
 dry run, confirm) and exports to CSV. Provider-proposed profile changes are approved or rejected
-here through `providers.services`.
+here through `providers.services`. "Sign out everywhere" ends every session of the selected
+providers (`providers.devices`).
 """
 
 from django import forms
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from config.flash import flash
-from providers import services
+from providers import devices, services
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, ProfileChange, Provider, Specialty
 from providers.needs import PROVIDER_MODALITIES, CareFor
@@ -76,7 +77,7 @@ class ProviderAdmin(admin.ModelAdmin):
     filter_horizontal = ("insurance_networks", "specialties", "languages")
     readonly_fields = ("status", "current_photo", "user", "created_at", "availability_history")
     exclude = ("photo",)
-    actions = ("set_active", "set_inactive", "export_csv")
+    actions = ("set_active", "set_inactive", "sign_out_everywhere", "export_csv")
 
     def get_queryset(self, request):
         return (
@@ -153,6 +154,14 @@ class ProviderAdmin(admin.ModelAdmin):
     )
     def set_inactive(self, request, queryset):
         self._set_status(request, queryset, Provider.Status.INACTIVE)
+
+    @admin.action(description="Sign out everywhere (every device)", permissions=["change"])
+    def sign_out_everywhere(self, request, queryset):
+        actor = Actor.for_user(request.user)
+        ended = 0
+        for provider in queryset.filter(user__isnull=False).select_related("user"):
+            ended += devices.sign_out_everywhere(provider.user, actor)
+        flash(request, messages.SUCCESS, "providers_signed_out_everywhere", ended=ended)
 
     @admin.action(description="Export selected to CSV", permissions=["view"])
     def export_csv(self, request, queryset):

@@ -261,6 +261,9 @@ class SignInLink(models.Model):
         Provider, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     used_at = models.DateTimeField(null=True, blank=True)
+    keep_signed_in = models.BooleanField(
+        default=False, help_text="Ticked on the sign-in page: stay signed in on that device."
+    )
 
     class Meta:
         indexes = [
@@ -274,3 +277,27 @@ class SignInLink(models.Model):
 
     def __str__(self):
         return f"sign-in link {self.pk}"
+
+
+class ProviderDevice(models.Model):
+    """One signed-in session of a provider: the device they signed in on (`providers.devices`).
+
+    The session is named by a keyed hash of its key, never the key itself. A session whose row
+    is signed out, or missing, signs in no one from its next request on.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key_hash = models.CharField(max_length=64, unique=True)
+    browser = models.CharField(max_length=40, blank=True)
+    os = models.CharField("system", max_length=40, blank=True)
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    signed_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        indexes = [models.Index(fields=["user", "expires_at"], name="device_user_expires")]
+
+    def __str__(self):
+        return f"device {self.pk}"

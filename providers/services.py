@@ -1,7 +1,7 @@
 """Changes to providers: active/inactive, phone, and the profile changes staff approve.
 
 Making a provider inactive applies the practice's policy at once ("inactive providers get no
-referrals"): every referral waiting for them is declined through `referrals.services` with the
+referrals"): they are signed out everywhere, every referral waiting for them is declined through `referrals.services` with the
 reason "provider made inactive", so the client gets the Decline Notice and the referral is
 available to others. Referrals they already accepted stay with them: accepting means they agreed
 to contact the client, who may already be scheduling; they (or staff) can still decline them.
@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from providers.devices import sign_out_everywhere
 from providers.models import (
     AvailabilityChange,
     Language,
@@ -38,7 +39,8 @@ class StatusChange:
 def set_provider_status(
     provider: Provider, status: str, *, actor: Actor, now: datetime | None = None
 ) -> StatusChange:
-    """Set a provider active or inactive; inactive declines every referral waiting for them."""
+    """Set a provider active or inactive; inactive signs them out on every device and declines
+    every referral waiting for them."""
     if status not in Provider.Status.values:
         raise ValueError(f"not a provider status: {status!r}")
     at = now or timezone.now()
@@ -50,6 +52,8 @@ def set_provider_status(
             locked.status = status
             locked.save(update_fields=["status"])
         if status == Provider.Status.INACTIVE:
+            if result.changed and locked.user_id:
+                sign_out_everywhere(locked.user, actor, now=at)
             waiting = Referral.objects.filter(
                 status=Referral.Status.PENDING, offered_to=locked
             ).values_list("pk", flat=True)

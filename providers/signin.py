@@ -5,7 +5,8 @@ shows "check your email", the same page after the same work; the worker looks th
 and emails a link only to an active provider (`providers.signin_links`). Opening the emailed
 link (GET) shows a button; only the POST signs in and spends the link, so a mail scanner
 following the link neither signs in nor spends it, and of simultaneous uses exactly one signs
-in. Staff use /admin/. Requests are rate-limited per address and per client address
+in; the session lasts 30 days if they ticked "Keep me signed in on this device", else
+SESSION_COOKIE_AGE, and is one of their signed-in devices (`providers.devices`). Staff use /admin/. Requests are rate-limited per address and per client address
 (`providers.signin_throttle`).
 """
 
@@ -23,6 +24,7 @@ from config.durations import describe
 from config.flash import flash
 from providers import signin_throttle
 from providers.accounts import user_for
+from providers.devices import KEEP_SIGNED_IN
 from providers.signin_links import (
     LinkExpired,
     LinkInvalid,
@@ -39,6 +41,7 @@ class SignInForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    keep_signed_in = forms.BooleanField(required=False)  # labelled in signin/signin.html
     next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
 
@@ -57,7 +60,12 @@ def signin(request):
         if form.is_valid():
             email = form.cleaned_data["email"]
             if signin_throttle.allow(email, client_ip(request)):
-                request_link(email, _safe_next(request, form.cleaned_data["next"]), timezone.now())
+                request_link(
+                    email,
+                    _safe_next(request, form.cleaned_data["next"]),
+                    timezone.now(),
+                    keep_signed_in=form.cleaned_data["keep_signed_in"],
+                )
             return render(
                 request,
                 "signin/check_email.html",
@@ -86,6 +94,8 @@ def signin_link(request, token):
         return render(request, "signin/confirm.html", {"provider": provider, "next": next_url})
     if not consume(link, timezone.now()):  # another use got there first
         return _used(request)
+    if link.keep_signed_in:  # kept by login(); else the session lasts SESSION_COOKIE_AGE
+        request.session.set_expiry(KEEP_SIGNED_IN)
     login(request, user_for(provider), backend="django.contrib.auth.backends.ModelBackend")
     flash(request, messages.SUCCESS, "signed_in", provider=provider)
     return redirect(next_url or "referrals:accept")

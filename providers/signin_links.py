@@ -48,9 +48,11 @@ def _state(provider: Provider) -> str:
     return salted_hmac(SALT, value).hexdigest()[:20]
 
 
-def request_link(email: str, next_url: str, now: datetime) -> None:
+def request_link(email: str, next_url: str, now: datetime, *, keep_signed_in: bool = False) -> None:
     """Note that someone asked for a link to `email`; the same single write for any address."""
-    SignInLink.objects.create(email=email, next_url=next_url, requested_at=now)
+    SignInLink.objects.create(
+        email=email, next_url=next_url, requested_at=now, keep_signed_in=keep_signed_in
+    )
 
 
 def send_requested_links(now: datetime) -> int:

@@ -53,6 +53,7 @@ def test_provider_pages_are_accessible(page, signed_in, referral):
         "/portal/",
         "/portal/profile/",
         "/portal/availability/",
+        "/portal/devices/",
         "/accept/?first_name=Sam&last_name=Rivera",
     ]:
         assert_accessible(page, path)

@@ -24,6 +24,7 @@ from notifications.clients import announce_development_channels, build_transport
 from notifications.dispatcher import drain_channel, sweep_stuck
 from notifications.models import OutboxMessage
 from notifications.retention import remove_delivered_bodies
+from providers.devices import forget_old_devices
 from providers.signin_links import forget_old_links, send_requested_links
 from referrals.deadlines import run_due
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             send_requested_links(at or timezone.now())
             purge_expired(at or timezone.now())
             forget_old_links(at or timezone.now())
+            forget_old_devices(at or timezone.now())
             remove_delivered_bodies(at or timezone.now())
             sent = {
                 ch: drain_channel(build_transport(ch), now=at)
@@ -87,6 +89,7 @@ class Command(BaseCommand):
                 sweep_stuck(timezone.now())
                 purge_expired(timezone.now())
                 forget_old_links(timezone.now())
+                forget_old_devices(timezone.now())
                 remove_delivered_bodies(timezone.now())
             except Exception:
                 log.exception("deadline pass failed; will try again")
