@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0005_availability'),
+        ('providers', '0006_populations_and_modalities'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
