@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from notifications.wakeup import wake_worker
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
 from referrals import notify
@@ -75,6 +76,7 @@ def _event(
     response_seconds=None,
     changes=None,
 ) -> ReferralEvent:
+    wake_worker()  # every decision may move a deadline; the worker looks again after the commit
     return ReferralEvent.objects.create(
         response_seconds=response_seconds,
         changes=changes or {},
