@@ -32,9 +32,9 @@ def worker_env(channels, poll: str) -> dict:
 
 
 def all_sent() -> bool:
-    return OutboxMessage.objects.exists() and not OutboxMessage.objects.exclude(
-        status="sent"
-    ).exists()
+    return (
+        OutboxMessage.objects.exists() and not OutboxMessage.objects.exclude(status="sent").exists()
+    )
 
 
 @pytest.mark.postgres
