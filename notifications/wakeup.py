@@ -97,7 +97,10 @@ class Listener(threading.Thread):
                 log.warning("lost the wake-up connection; polling until it is back", exc_info=True)
             finally:
                 self.listening.clear()
-                wrapper.close()
+                try:
+                    wrapper.close()
+                except Exception:  # already broken; nothing left to release
+                    pass
             self.bell.ring()
             self.bell.stop.wait(self.retry_after)
 

@@ -96,6 +96,30 @@ def test_the_listener_rings_on_a_committed_notify_not_on_a_rolled_back_one():
     assert not listener.is_alive()
 
 
+@pytest.mark.postgres
+@needs_postgres
+def test_the_listener_reconnects_after_losing_its_connection():
+    stop = threading.Event()
+    bell = Bell(stop)
+    woken = bell.waiter()
+    listener = listen(bell, retry_after=0.2)
+    try:
+        assert listener.listening.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = %s",
+                ["LISTEN referral_desk_work"],
+            )
+        assert woken.wait(5)  # losing it rings once: work may have come meanwhile
+        assert wait_until(listener.listening.is_set, timeout=5)
+        woken.clear()
+        wake_worker()
+        assert woken.wait(2)
+    finally:
+        stop.set()
+        listener.join(5)
+
+
 def test_on_sqlite_nothing_notifies_and_the_worker_polls(channels, make_referral, ana, aetna):
     if connection.vendor != "sqlite":
         pytest.skip("the polling-only path is SQLite's")

@@ -6,8 +6,8 @@ messages delivered OUTBOX_BODY_RETENTION ago; each
 channel (Slack, email, SMS) is drained by its own thread, so a slow or broken channel never holds
 up the others. On PostgreSQL every loop wakes the moment a transaction commits new work
 (notifications/wakeup.py); otherwise, and as a fallback, it looks every WORKER_POLL_INTERVAL.
-Each pass forgets the queries DEBUG records, so memory stays flat. SIGTERM and Ctrl-C stop it cleanly after the current message, however many of
-them arrive.
+Each pass forgets the queries DEBUG records, so memory stays flat. SIGTERM and Ctrl-C stop it
+cleanly after the current message, however many of them arrive.
 """
 
 import logging
@@ -85,7 +85,7 @@ class Command(BaseCommand):
         woken = bell.waiter()
         for thread in threads:
             thread.start()
-        listen(bell, retry_after=interval)
+        listener = listen(bell, retry_after=interval)
         log.info("worker started; polling every %.1fs", interval)
         while not stop.is_set():
             reset_queries()
@@ -102,7 +102,7 @@ class Command(BaseCommand):
                 log.exception("deadline pass failed; will try again")
                 close_old_connections()
             bell.wait(woken, interval)
-        for thread in threads:
+        for thread in threads + ([listener] if listener else []):
             thread.join(timeout=30)
         log.info("worker stopped")
 
