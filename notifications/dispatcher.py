@@ -139,14 +139,11 @@ def unexpected(exc: Exception) -> DeliveryError:
 def _ours(messages: list[OutboxMessage]):
     """These rows, only while this worker's claim on them stands (not swept and claimed again).
     The rows of one batch share one claim time; a row whose claim was lost has none."""
-    stamps = {m.claimed_at for m in messages if m.claimed_at is not None}
-    if not stamps:
-        return OutboxMessage.objects.none()
-    assert len(stamps) == 1, "one batch, one claim"
+    held = [m for m in messages if m.claimed_at is not None]
     return OutboxMessage.objects.filter(
-        pk__in=[m.pk for m in messages if m.claimed_at is not None],
+        pk__in=[m.pk for m in held],
         status=Status.INFLIGHT,
-        claimed_at=stamps.pop(),
+        claimed_at__in={m.claimed_at for m in held},  # one time, unless a renewal lost some
     )
 
 
