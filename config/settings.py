@@ -134,6 +134,16 @@ else:
     # Our queries are short; PostgreSQL's JIT compile costs more than it saves (36 ms of a
     # 176 ms analytics query in bench/analytics_100k.py). A DATABASE_URL ?options=... wins.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# Persistent connections: a web process reuses its connection for DB_CONN_MAX_AGE ("0" = a new
+# one per request) instead of connecting for every request, and checks it still answers before
+# reusing it, so a restarted database costs a reconnect, not an error page.
+DB_CONN_MAX_AGE = env("DB_CONN_MAX_AGE", "60s").strip()
+DATABASES["default"]["CONN_MAX_AGE"] = (
+    0
+    if DB_CONN_MAX_AGE == "0"
+    else parse_duration(DB_CONN_MAX_AGE, "DB_CONN_MAX_AGE").total_seconds()
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

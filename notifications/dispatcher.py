@@ -6,6 +6,10 @@ immediate transaction serialises claimers. A row is marked `inflight` before it 
 right after, so a worker killed mid-send can repeat at most the one message it was sending
 (docs/delivery.md). The sweeper returns rows stuck `inflight` after a crash.
 
+The bookkeeping is one committed statement per message (recording it sent) plus two per batch
+(the claim); the batch's claim is renewed in one UPDATE only when it is close to the sweeper's
+timeout, not before every send.
+
 Transient failures back off exponentially with jitter (capped), honouring Retry-After (which also
 pauses the whole channel for this worker), and are retried for GIVE_UP_AFTER; permanent ones fail
 at once. Any other exception while sending one message fails that message alone (permanent, see
@@ -33,6 +37,8 @@ log = logging.getLogger("referral_desk.delivery")
 Status = OutboxMessage.Status
 GIVE_UP_AFTER = timedelta(hours=24)  # then the row is `failed`; staff can "Retry now" in admin
 PACE_BURST = 3  # sends a paced channel may make at once before the average rate applies
+CLAIM_AHEAD = 5.0  # seconds: a paced channel claims what its pacing lets it send this soon
+BATCH = 25  # most rows claimed at once
 BACKOFF_BASE = 2.0  # seconds: 2, 4, 8, ... capped
 BACKOFF_CAP = 15 * 60.0
 
@@ -54,13 +60,16 @@ def claim(channel: str, now: datetime, limit: int) -> list[OutboxMessage]:
         ).order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("id", flat=True)[:limit])
-        if not ids:
+        messages = list(due[:limit])
+        if not messages:
             return []
-        OutboxMessage.objects.filter(id__in=ids, status=Status.QUEUED).update(
-            status=Status.INFLIGHT, claimed_at=timezone.now()
+        claimed_at = timezone.now()
+        OutboxMessage.objects.filter(id__in=[m.pk for m in messages]).update(
+            status=Status.INFLIGHT, claimed_at=claimed_at
         )
-    return list(OutboxMessage.objects.filter(id__in=ids).order_by("next_attempt_at", "id"))
+    for message in messages:
+        message.status, message.claimed_at = Status.INFLIGHT, claimed_at
+    return messages
 
 
 def sweep_stuck(now: datetime) -> int:
@@ -127,27 +136,48 @@ def unexpected(exc: Exception) -> DeliveryError:
     return DeliveryError(f"unexpected error: {type(exc).__name__}{where}", permanent=True)
 
 
-def _release(messages: list[OutboxMessage]) -> None:
-    """Hand back claimed rows untouched (the channel is down; no attempt was made)."""
-    for message in messages:
-        _ours(message).update(status=Status.QUEUED, claimed_at=None)
-
-
-def _ours(message: OutboxMessage):
-    """The row, only while this worker's claim on it stands (not swept and claimed again)."""
+def _ours(messages: list[OutboxMessage]):
+    """These rows, only while this worker's claim on them stands (not swept and claimed again).
+    The rows of one batch share one claim time; a row whose claim was lost has none."""
+    held = [m for m in messages if m.claimed_at is not None]
     return OutboxMessage.objects.filter(
-        pk=message.pk, status=Status.INFLIGHT, claimed_at=message.claimed_at
+        pk__in=[m.pk for m in held],
+        status=Status.INFLIGHT,
+        claimed_at__in={m.claimed_at for m in held},  # one time, unless a renewal lost some
     )
 
 
-def _renew_claim(message: OutboxMessage) -> bool:
-    """Just before sending: check the claim still stands and restart its in-flight clock, so
-    the sweeper only ever returns a row whose one send outlived OUTBOX_INFLIGHT_TIMEOUT."""
-    renewed_at = timezone.now()
-    if not _ours(message).update(claimed_at=renewed_at):
+def _release(messages: list[OutboxMessage]) -> None:
+    """Hand back claimed rows untouched (the channel is down; no attempt was made)."""
+    _ours(messages).update(status=Status.QUEUED, claimed_at=None)
+
+
+def _claim_stands(message: OutboxMessage, rest: list[OutboxMessage]) -> bool:
+    """Just before sending `message` (the first of `rest`, the batch's unsent rows): is it still
+    ours? While the claim is younger than the sweeper's timeout less two send timeouts, it is
+    (the sweeper takes only older rows), and no statement is needed. Past that, the claim of the
+    whole rest is renewed in one UPDATE, so the sweeper only ever returns a row whose one send
+    outlived OUTBOX_INFLIGHT_TIMEOUT; rows it could not renew were swept meanwhile and are
+    another claim's to send now."""
+    if message.claimed_at is None:
         return False
-    message.claimed_at = renewed_at
-    return True
+    fresh_for = settings.OUTBOX_INFLIGHT_TIMEOUT - 2 * settings.DELIVERY_TIMEOUT
+    if timezone.now() - message.claimed_at < fresh_for:
+        return True
+    renewed_at = timezone.now()
+    held = [m for m in rest if m.claimed_at is not None]
+    renewed = _ours(held).update(claimed_at=renewed_at)
+    if renewed < len(held):  # some were swept: find out which are still ours
+        kept = set(
+            OutboxMessage.objects.filter(
+                pk__in=[m.pk for m in held], claimed_at=renewed_at
+            ).values_list("pk", flat=True)
+        )
+    else:
+        kept = {m.pk for m in held}
+    for m in held:
+        m.claimed_at = renewed_at if m.pk in kept else None
+    return message.claimed_at is not None
 
 
 def deliver_batch(
@@ -168,7 +198,7 @@ def deliver_batch(
             break
         try:
             _pace(transport, transport.cost(message))
-            if not _renew_claim(message):
+            if not _claim_stands(message, messages[index:]):
                 continue  # swept while this batch waited; it is another claim's to send now
             external_id = transport.send(message)
         except DeliveryError as error:
@@ -206,8 +236,13 @@ def _pace(transport: Transport, cost: int = 1) -> None:
 
 
 def batch_size(transport: Transport) -> int:
-    # Paced channels take a few rows at a time, so other workers can share a backlog.
-    return 3 if transport.min_interval else 25
+    """Unpaced channels take BATCH rows; a paced one takes what its token bucket lets it send in
+    the next CLAIM_AHEAD seconds (so other workers can still share a backlog)."""
+    if not transport.min_interval:
+        return BATCH
+    earned = (time.monotonic() - transport.pace_counted_at) / transport.min_interval
+    tokens = min(PACE_BURST, transport.pace_tokens + earned)
+    return max(1, min(BATCH, int(tokens + CLAIM_AHEAD / transport.min_interval)))
 
 
 def drain_channel(
@@ -220,12 +255,13 @@ def drain_channel(
         if transport.paused_until > time.monotonic() or (stop is not None and stop.is_set()):
             break  # the service asked us to wait (Retry-After), or the worker is stopping
         at = now or timezone.now()
-        messages = claim(transport.channel, at, batch_size(transport))
+        limit = batch_size(transport)
+        messages = claim(transport.channel, at, limit)
         if not messages:
             break
         sent, channel_down = deliver_batch(transport, messages, at, stop)
         total += sent
         batches += 1
-        if channel_down:
-            break
+        if channel_down or len(messages) < limit:
+            break  # down, or nothing more was due (the caller's next pass looks again)
     return total

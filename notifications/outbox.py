@@ -1,7 +1,8 @@
 """Write a rendered message into the outbox, inside the caller's transaction.
 
 Every word comes from a template under templates/messages/<channel>/. The row holds the final
-content, so what staff see in admin is exactly what was (or will be) delivered.
+content, so what staff see in admin is exactly what was (or will be) delivered. Queuing wakes the
+worker once the transaction commits (notifications/wakeup.py).
 """
 
 from datetime import datetime
@@ -12,6 +13,7 @@ from config.context import practice
 from config.plain_text import render_plain
 from notifications.gsm import to_gsm7
 from notifications.models import OutboxMessage
+from notifications.wakeup import wake_worker
 
 Channel = OutboxMessage.Channel
 
@@ -58,6 +60,7 @@ def queue_message(
     event=None,
     payload: dict | None = None,
 ) -> OutboxMessage:
+    wake_worker()
     return OutboxMessage.objects.create(
         key=key,
         template=template,

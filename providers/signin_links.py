@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 
 from config.durations import describe
 from notifications.outbox import Channel, queue_message
+from notifications.wakeup import wake_worker
 from providers.models import Provider, SignInLink
 
 SALT = "providers.signin-link"
@@ -53,6 +54,7 @@ def request_link(email: str, next_url: str, now: datetime, *, keep_signed_in: bo
     SignInLink.objects.create(
         email=email, next_url=next_url, requested_at=now, keep_signed_in=keep_signed_in
     )
+    wake_worker()  # the worker queues the email; the same NOTIFY for any address
 
 
 def send_requested_links(now: datetime) -> int:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from notifications.wakeup import wake_worker
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
 from referrals import notify, routing
@@ -89,6 +90,7 @@ def _event(
     trace=None,
     outcome="",
 ) -> ReferralEvent:
+    wake_worker()  # every decision may move a deadline; the worker looks again after the commit
     return ReferralEvent.objects.create(
         outcome=outcome,
         response_seconds=response_seconds,

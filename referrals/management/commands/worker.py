@@ -4,8 +4,10 @@ The main thread handles deadlines, queues the sign-in links providers asked for,
 idempotency keys older than 24 hours and long-dead sign-in requests, and empties the text of
 messages delivered OUTBOX_BODY_RETENTION ago; each
 channel (Slack, email, SMS) is drained by its own thread, so a slow or broken channel never holds
-up the others. SIGTERM and Ctrl-C stop it cleanly after the current message, however many of
-them arrive.
+up the others. On PostgreSQL every loop wakes the moment a transaction commits new work
+(notifications/wakeup.py); otherwise, and as a fallback, it looks every WORKER_POLL_INTERVAL.
+Each pass forgets the queries DEBUG records, so memory stays flat. SIGTERM and Ctrl-C stop it
+cleanly after the current message, however many of them arrive.
 """
 
 import logging
@@ -15,7 +17,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, reset_queries
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -24,6 +26,7 @@ from notifications.clients import announce_development_channels, build_transport
 from notifications.dispatcher import drain_channel, sweep_stuck
 from notifications.models import OutboxMessage
 from notifications.retention import remove_delivered_bodies
+from notifications.wakeup import Bell, listen
 from providers.devices import forget_old_devices
 from providers.signin_links import forget_old_links, send_requested_links
 from referrals.deadlines import run_due
@@ -68,19 +71,26 @@ class Command(BaseCommand):
 
     def run_forever(self):
         stop = threading.Event()
-        _stop_on_signals(stop)  # before any other thread starts, so each inherits the mask
+        bell = Bell(stop)
+        _stop_on_signals(stop, bell)  # before any other thread starts, so each inherits the mask
         announce_development_channels()
         interval = settings.WORKER_POLL_INTERVAL.total_seconds()
         threads = [
             threading.Thread(
-                target=_channel_loop, args=(ch, stop, interval), name=f"deliver-{ch}", daemon=True
+                target=_channel_loop,
+                args=(ch, bell, interval),
+                name=f"deliver-{ch}",
+                daemon=True,
             )
             for ch in OutboxMessage.Channel.values
         ]
+        woken = bell.waiter()
         for thread in threads:
             thread.start()
+        listener = listen(bell, retry_after=interval)
         log.info("worker started; polling every %.1fs", interval)
         while not stop.is_set():
+            reset_queries()
             try:
                 counts = run_due(timezone.now())
                 if any(counts.values()):
@@ -94,14 +104,15 @@ class Command(BaseCommand):
             except Exception:
                 log.exception("deadline pass failed; will try again")
                 close_old_connections()
-            stop.wait(interval)
-        for thread in threads:
+            bell.wait(woken, interval)
+        for thread in threads + ([listener] if listener else []):
             thread.join(timeout=30)
         log.info("worker stopped")
 
 
-def _stop_on_signals(stop: threading.Event) -> None:
-    """Set `stop` when SIGTERM or SIGINT arrives, from a thread instead of a signal handler.
+def _stop_on_signals(stop: threading.Event, bell: Bell) -> None:
+    """Set `stop` (and ring `bell`, so every wait ends at once) when SIGTERM or SIGINT arrives,
+    from a thread instead of a signal handler.
 
     The signals are blocked in every thread and one thread takes them with `sigwait`, so no
     handler runs in the middle of other code: setting the Event (which takes a lock) happens in
@@ -113,24 +124,31 @@ def _stop_on_signals(stop: threading.Event) -> None:
     def wait_for_signal() -> None:
         signal.sigwait(signals)
         stop.set()
+        bell.ring()
 
     threading.Thread(target=wait_for_signal, name="stop-on-signal", daemon=True).start()
 
 
-def _channel_loop(channel: str, stop: threading.Event, interval: float) -> None:
+def _channel_loop(channel: str, bell: Bell, interval: float) -> None:
     transport = build_transport(channel)
+    woken = bell.waiter()
     try:
-        while not stop.is_set():
-            sent = 0
-            try:
-                sent = drain_channel(transport, max_batches=5, stop=stop)
-            except Exception:
-                log.exception("%s delivery pass failed; will try again", channel)
-                close_old_connections()
-            if not sent:  # after a busy pass, look again at once: more may be due
-                stop.wait(interval)
+        while not bell.stop.is_set():
+            if not deliver_pass(transport, bell.stop):  # after a busy pass, look again at once
+                bell.wait(woken, interval)
     finally:
         connection.close()
+
+
+def deliver_pass(transport, stop: threading.Event) -> int:
+    """One pass over a channel's due rows; returns how many were sent."""
+    reset_queries()  # DEBUG records every query of this thread's connection; keep none
+    try:
+        return drain_channel(transport, max_batches=5, stop=stop)
+    except Exception:
+        log.exception("%s delivery pass failed; will try again", transport.channel)
+        close_old_connections()
+        return 0
 
 
 def _parse_now(value: str) -> datetime:
