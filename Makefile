@@ -1,11 +1,11 @@
-# Referral Desk: `make run` to try it, `make test` to check it. See README.md.
+# Referral Desk: `make run` to try it, `make test` to check it, `make serve` in production. See README.md.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format install worker
+.PHONY: run serve test test-fast lint format install worker
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ run: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) exec bin/run-dev
+
+# Production on this host (README, "Running in production"): DEBUG stays off, SECRET_KEY,
+# ALLOWED_HOSTS, SITE_URL and DATABASE_URL come from the environment; gunicorn runs
+# WEB_CONCURRENCY processes beside the worker. SIGTERM stops both.
+serve: install
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) exec bin/serve
 
 worker: install
 	$(PY) manage.py worker

@@ -172,7 +172,8 @@ except (ZoneInfoNotFoundError, ValueError) as exc:
 TIME_ZONE = DISPLAY_TIME_ZONE
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` gathers the files WhiteNoise serves (bin/serve runs it on each start).
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -195,6 +196,12 @@ if REFERRAL_REMINDER_AFTER >= REFERRAL_EXPIRE_AFTER:
     raise ImproperlyConfigured(
         "REFERRAL_REMINDER_AFTER must be shorter than REFERRAL_EXPIRE_AFTER."
     )
+
+# --- Health (config/health.py): /healthz and `manage.py status` ------------------------------
+# The worker writes a heartbeat each pass of its loop; older than this, the service is unhealthy.
+WORKER_HEARTBEAT_MAX_AGE = parse_duration(
+    env("WORKER_HEARTBEAT_MAX_AGE", "2m"), "WORKER_HEARTBEAT_MAX_AGE"
+)
 
 # --- The 12-hour contact promise --------------------------------------------------------------
 # A provider who accepted and has not confirmed contacting the client this long after accepting
@@ -261,6 +268,9 @@ else:
 # --- Production hardening (DEBUG off) --------------------------------------------------------
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A probe on the server itself (curl http://127.0.0.1:8000/healthz) gets an answer, not a
+    # redirect; the body says nothing about anyone.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.api import api
+from config.health import healthz
 
 admin.site.site_header = "Referral Desk"
 admin.site.site_title = "Referral Desk admin"
@@ -17,4 +18,5 @@ urlpatterns = [
     path("", include("replies.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("healthz", healthz, name="healthz"),
 ]

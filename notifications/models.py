@@ -99,3 +99,14 @@ def mask(recipient: str) -> str:
     if recipient.startswith("+"):
         return f"…{recipient[-4:]}"
     return recipient  # a Slack channel
+
+
+class WorkerHeartbeat(models.Model):
+    """When each worker process (by host and pid) last finished a pass of its loop: `/healthz`
+    and `manage.py status` call the worker alive while the newest beat is recent."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="host:pid of the worker.")
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

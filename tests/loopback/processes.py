@@ -1,4 +1,4 @@
-"""Run `manage.py worker` (or `bin/run-dev`, server and worker) as real processes against a given
+"""Run `manage.py worker` (or `bin/run-dev` / `bin/serve`, server and worker) as real processes against a given
 database and the loopback servers.
 
 Used by the worker-process and clean-stop tests (killed with SIGKILL, stopped with SIGTERM) and
@@ -34,6 +34,18 @@ def start_run_dev(env: dict, log_path: Path | None = None) -> subprocess.Popen:
     """Start `bin/run-dev` (server and worker) in a process group of its own, as `setsid` does;
     the group's id is the process's pid. `env` must carry DATABASE_URL and PORT."""
     return _start(["bin/run-dev"], {"PY": sys.executable, **env}, log_path, new_group=True)
+
+
+def start_serve(env: dict, log_path: Path | None = None) -> subprocess.Popen:
+    """Start `bin/serve` (migrate, collectstatic, gunicorn and the worker) with production
+    settings, in a process group of its own like `start_run_dev`. `env` must carry DATABASE_URL,
+    PORT and the production settings (SECRET_KEY, ALLOWED_HOSTS, SITE_URL, STATIC_ROOT)."""
+    production = {
+        "PY": sys.executable,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+    }
+    return _start(["bin/serve"], {**production, **env}, log_path, new_group=True)
 
 
 def children(pid: int) -> list[tuple[int, str]]:

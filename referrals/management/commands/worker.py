@@ -24,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 from api.idempotency import purge_expired
 from notifications.clients import announce_development_channels, build_transport
 from notifications.dispatcher import drain_channel, sweep_stuck
+from notifications.heartbeat import beat
 from notifications.models import OutboxMessage
 from notifications.retention import remove_delivered_bodies
 from notifications.wakeup import Bell, listen
@@ -101,6 +102,7 @@ class Command(BaseCommand):
                 forget_old_links(timezone.now())
                 forget_old_devices(timezone.now())
                 remove_delivered_bodies(timezone.now())
+                beat(timezone.now())  # /healthz: this worker finished a pass
             except Exception:
                 log.exception("deadline pass failed; will try again")
                 close_old_connections()
