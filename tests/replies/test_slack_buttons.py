@@ -146,6 +146,27 @@ def test_inactive_provider_is_refused(client, channels, make_referral, ana, aetn
     assert Referral.objects.get().status == Referral.Status.AVAILABLE
 
 
+def test_a_provider_away_is_told_so_not_that_they_are_ineligible(
+    client, channels, make_referral, ana, aetna
+):
+    from django.utils import timezone
+
+    from providers.services import set_availability
+    from referrals.services import Actor
+
+    referral, buttons = _posted_card(channels, make_referral, aetna, None)
+    today = timezone.localdate()
+    set_availability(
+        ana,
+        actor=Actor("ana"),
+        away_from=today,
+        away_until=today + timedelta(days=7),
+    )
+    said = _refusal(client, channels, buttons["accept"])
+    assert "inactive or away" in said
+    assert Referral.objects.get().status == Referral.Status.AVAILABLE
+
+
 def test_after_48_hours_the_button_is_refused(client, channels, make_referral, ana, aetna):
     referral, buttons = _posted_card(channels, make_referral, aetna, ana)
     later = referral.expires_at + timedelta(minutes=1)
