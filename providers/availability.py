@@ -34,8 +34,8 @@ from django.utils import timezone
 from config.plain_text import render_plain
 
 WINDOW = timedelta(days=7)
-# ReferralEvent kinds whose `provider` is the one provider a referral was offered to.
-# Another way of offering (e.g. automatic waves) adds its kind here.
+# ReferralEvent kinds whose `provider` is the one provider a referral was offered to. Offers in
+# routing waves are counted from their own rows (`_offers_before`).
 OFFER_KINDS = ("received", "offered")
 RECENT = "recent_offers"  # the annotation `with_availability` adds
 
@@ -79,10 +79,12 @@ def _at(at: datetime | None) -> datetime:
     return at or timezone.now()
 
 
-def _offers_before(queryset: QuerySet, at: datetime) -> Subquery:
-    """Per provider row: how many referrals were offered to them in the 7 days before `at`."""
+def _offers_before(queryset: QuerySet, at: datetime):
+    """Per provider row: how many referrals were offered to them in the 7 days before `at`: as
+    the one provider (events of OFFER_KINDS) or in a routing wave (their `offers` rows)."""
     event = queryset.model._meta.get_field("referral_events").related_model
-    counted = (
+    offer = queryset.model._meta.get_field("offers").related_model
+    single = (
         event.objects.filter(
             provider=OuterRef("pk"), kind__in=OFFER_KINDS, at__gte=at - WINDOW, at__lt=at
         )
@@ -91,7 +93,18 @@ def _offers_before(queryset: QuerySet, at: datetime) -> Subquery:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    in_waves = (
+        offer.objects.filter(
+            provider=OuterRef("pk"), offered_at__gte=at - WINDOW, offered_at__lt=at
+        )
+        .order_by()
+        .values("provider")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(single, output_field=IntegerField()), 0) + Coalesce(
+        Subquery(in_waves, output_field=IntegerField()), 0
+    )
 
 
 def taking_new_referrals(queryset: QuerySet, at: datetime | None = None) -> QuerySet:

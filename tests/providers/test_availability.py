@@ -85,6 +85,7 @@ def test_not_accepting_is_said_before_away(ana, t0):
     assert availability(ana, t0).label == "Not accepting new clients"
 
 
+@pytest.mark.usefixtures("routing_off")  # offers in routing waves: the next test
 def test_weekly_limit_is_reached_by_offers_in_the_last_seven_days(
     make_referral, ana, ben, aetna, t0
 ):
@@ -100,6 +101,17 @@ def test_weekly_limit_is_reached_by_offers_in_the_last_seven_days(
     assert taking(ana, t0 + timedelta(days=7) + timedelta(seconds=1))
 
 
+def test_offers_in_routing_waves_count_toward_the_weekly_limit(make_referral, ana, ben, aetna, t0):
+    set_(ana, weekly_limit=1)
+    general = make_referral(network=aetna, now=t0)  # ROUTING on: a first wave, Ana in it
+    assert general.offers.filter(provider=ana).exists()
+    assert availability(ana, t0 + timedelta(hours=1)).reason == Reason.AT_LIMIT
+    later = make_referral(network=aetna, now=t0 + timedelta(hours=2))
+    assert not later.offers.filter(provider=ana).exists()  # at her limit: not in the next wave
+    assert taking(ana, t0 + timedelta(days=7, seconds=1))
+
+
+@pytest.mark.usefixtures("routing_off")  # with routing, the wave's offer is an offer
 def test_accepting_an_available_referral_is_not_an_offer(make_referral, ana, aetna, t0):
     set_(ana, weekly_limit=1)
     general = make_referral(network=aetna, now=t0)
