@@ -68,6 +68,7 @@ H = timedelta(hours=1)
 NETWORKS = ["Aetna", "Blue Cross Blue Shield", "Cigna", "UnitedHealthcare", "Optum", "Medicaid"]
 NETWORK_WEIGHTS = [0.22, 0.22, 0.14, 0.14, 0.09, 0.09]  # the rest (10%) self-pay
 PROVIDERS = 30
+LIMITED = 4  # providers with a weekly limit
 TAIL = timedelta(days=7)  # keep running after the last arrival so its deadlines play out
 INTAKE = Actor("intake form")
 Status = Referral.Status
@@ -115,7 +116,7 @@ class Practice:
         self.away = {  # two weeks away, somewhere in the run
             p: START + span * rng.uniform(0, 0.8) for p in order[2:5]
         }
-        self.weekly_limit = {p: rng.choice([2, 3]) for p in order[5:9]}
+        self.weekly_limit = {p: rng.choice([2, 3]) for p in order[5 : 5 + LIMITED]}
         self.arrivals = self._arrivals(rng, referrals, span)
         self._answers: dict[tuple[int, int], Answer] = {}
 
@@ -132,7 +133,9 @@ class Practice:
                     network = i
                     break
             general = rng.random() < 0.7
-            in_network = [p for p in range(PROVIDERS) if network is None or network in self.networks[p]]
+            in_network = [
+                p for p in range(PROVIDERS) if network is None or network in self.networks[p]
+            ]
             weights = [self.popularity[p] for p in in_network]
             preference = []
             while in_network and len(preference) < 3:  # the client's first, second, third choice
@@ -344,7 +347,9 @@ class Run:
         expired) is open in Slack from then on."""
         for offer in Offer.objects.filter(pk__gt=self.last_offer).order_by("pk"):
             self.last_offer = offer.pk
-            self.offered(offer.referral_id, self.provider_index[offer.provider_id], offer.offered_at)
+            self.offered(
+                offer.referral_id, self.provider_index[offer.provider_id], offer.offered_at
+            )
         for event in ReferralEvent.objects.filter(
             pk__gt=self.last_event,
             kind__in=[ReferralEvent.Kind.DECLINED, ReferralEvent.Kind.EXPIRED],
@@ -379,7 +384,33 @@ class Run:
             "spread": max(offers) / min(offers) if min(offers) else math.inf,
             "max_to_average": max(offers) / average if average else math.inf,
             "offers": offers,
+            "over_limit": self.over_weekly_limit(),
         }
+
+    def over_weekly_limit(self) -> int:
+        """Providers with a weekly limit who were put in front of more referrals than it within
+        some 7 days (routing offers and Preferred referrals naming them)."""
+        over = 0
+        for i, limit in self.practice.weekly_limit.items():
+            pk = self.providers[i].pk
+            times = sorted(
+                [*Offer.objects.filter(provider=pk).values_list("offered_at", flat=True)]
+                + [
+                    *ReferralEvent.objects.filter(
+                        provider=pk,
+                        kind__in=[ReferralEvent.Kind.RECEIVED, ReferralEvent.Kind.OFFERED],
+                    ).values_list("at", flat=True)
+                ]
+            )
+            most = max(
+                (
+                    sum(1 for t in times if start <= t < start + timedelta(days=7))
+                    for start in times
+                ),
+                default=0,
+            )
+            over += most > limit
+        return over
 
     def offers_per_provider(self) -> list[int]:
         """Referrals put in front of each provider who takes new clients: routing offers, plus
@@ -388,8 +419,8 @@ class Run:
             prov.pk for i, prov in enumerate(self.providers) if i not in self.practice.not_accepting
         ]
         counts = dict.fromkeys(eligible, 0)
-        for pk, n in Offer.objects.values("provider").annotate(n=Count("pk")).values_list(
-            "provider", "n"
+        for pk, n in (
+            Offer.objects.values("provider").annotate(n=Count("pk")).values_list("provider", "n")
         ):
             if pk in counts:
                 counts[pk] += n
@@ -462,11 +493,16 @@ def table(off: dict, on: dict) -> str:
         ("Offers per eligible provider: max / average", x(off["max_to_average"]),
          x(on["max_to_average"]), ratio(off["max_to_average"], on["max_to_average"]),
          "on <= 2", on["max_to_average"] <= 2),
+        ("Providers with a weekly limit offered more in 7 days",
+         f"{off['over_limit']} of {LIMITED}", f"{on['over_limit']} of {LIMITED}", "",
+         "none (sec. 2)", on["over_limit"] == 0),
     ]  # fmt: skip
     header = ("measure", "routing off", "routing on", "ratio", "goal", "met")
     lines = [" | ".join(header), " | ".join("---" for _ in header)]
     for name, a, b, r, goal, met in rows:
-        lines.append(" | ".join([name, a, b, r, goal, "" if met is None else "yes" if met else "NO"]))
+        lines.append(
+            " | ".join([name, a, b, r, goal, "" if met is None else "yes" if met else "NO"])
+        )
     return "\n".join(lines)
 
 
