@@ -18,7 +18,7 @@ from django.utils import timezone
 from notifications.wakeup import wake_worker
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
-from referrals import notify, routing
+from referrals import lifecycle, notify, routing
 from referrals.eligibility import (
     CONTACT_ATTEMPTS_BEFORE_UNREACHABLE,
     closing_outcomes,
@@ -37,6 +37,7 @@ from referrals.errors import (
     NotOpen,
     ProviderUnavailable,
 )
+from referrals.lifecycle import CLOSED_MESSAGE
 from referrals.models import Client, Offer, Referral, ReferralEvent
 
 Status = Referral.Status
@@ -60,7 +61,6 @@ class Actor:
 
 
 WORKER = Actor(label="worker")
-CLOSED_MESSAGE = "This referral is closed."
 
 
 @dataclass(frozen=True)
@@ -131,11 +131,11 @@ def _record_answer(
 
 
 def _start_round(referral: Referral, at: datetime) -> None:
-    """Open a new offer round: a fresh 48-hour clock, and old action links stop working."""
+    """Open a new offer round: a fresh 48-hour clock (the transition moves `round` on, so old
+    action links stop working)."""
     referral.offered_at = at
     referral.expires_at = at + settings.REFERRAL_EXPIRE_AFTER
     referral.attention_since = None  # a new round is running: nothing for staff to decide
-    referral.round += 1
 
 
 def _lock(referral_id: int) -> Referral:
@@ -257,9 +257,7 @@ def accept_referral(
         if referral.status == Status.ACCEPTED:
             if referral.accepted_by_id == provider.pk:
                 return referral  # a double click: already done, nothing more to do
-            raise AlreadyAccepted()
-        if referral.status == Status.CLOSED:
-            raise NotOpen(CLOSED_MESSAGE)
+        lifecycle.transition("accept", referral.status)
         if expected_round is not None and expected_round != referral.round:
             raise NotOpen()
         _refuse_if_expired(referral, at)
@@ -272,7 +270,7 @@ def accept_referral(
         waited = _record_answer(referral, at, accepted=True, offer=offer)
         _close_offers(referral, at, winner=provider)
         referral.next_wave_at = None
-        referral.status = Status.ACCEPTED
+        lifecycle.apply(referral, "accept")
         referral.offered_to = None
         referral.accepted_by = provider
         referral.accepted_at = at
@@ -283,7 +281,6 @@ def accept_referral(
             referral.first_accepted_at = at
             referral.first_accepted_by = provider
         referral.attention_since = None
-        referral.round += 1
         referral.save()
         event = _event(
             referral,
@@ -378,6 +375,7 @@ def _decline_wave_offer(referral, provider, at, reason, actor, note) -> Referral
     offer.save(update_fields=["answer", "answered_at"])
     referral.declines += 1
     referral.declined_offers += 1
+    lifecycle.apply(referral, "decline")  # stays available, same round: the others' links work
     referral.save()
     _event(
         referral,
@@ -496,6 +494,7 @@ def route_referral(referral_id: int, now: datetime | None = None, *, actor: Acto
         )
         if referral is None:
             return False
+        lifecycle.apply(referral, "route")
         referral.next_wave_at = None
         referral.save(update_fields=["next_wave_at"])
         _route(referral, at, actor or WORKER)
@@ -503,7 +502,8 @@ def route_referral(referral_id: int, now: datetime | None = None, *, actor: Acto
 
 
 def _make_available(referral: Referral, at: datetime) -> None:
-    referral.status = Status.AVAILABLE
+    """A decline of a referral waiting for a provider or held by one: available to others."""
+    lifecycle.apply(referral, "decline")
     referral.offered_to = None
     referral.accepted_by = None
     referral.accepted_at = None
@@ -536,14 +536,13 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
             return False
         provider = referral.offered_to if referral.status == Status.PENDING else None
         _close_offers(referral, at, answer=Answer.LAPSED)
-        referral.status = Status.AVAILABLE
+        lifecycle.apply(referral, "expire")
         referral.offered_to = None
         referral.expired_at = at
         referral.last_declined_at = at
         referral.remind_at = None
         referral.expires_at = None
         referral.attention_since = at
-        referral.round += 1
         referral.save()
         event = _event(
             referral,
@@ -643,10 +642,7 @@ def offer_referral(
     at = _now(now)
     with transaction.atomic():
         referral = _lock(referral_id)
-        if referral.status == Status.ACCEPTED:
-            raise AlreadyAccepted()
-        if referral.status == Status.CLOSED:
-            raise NotOpen(CLOSED_MESSAGE)
+        lifecycle.transition("offer", referral.status)
         # The row lock create_referral takes too, so two offers cannot both pass the weekly limit.
         provider = (
             Provider.objects.select_for_update()
@@ -669,7 +665,7 @@ def offer_referral(
             raise NotEligible("This provider already declined this referral.")
         _close_offers(referral, at)  # staff chose one provider: the wave's offers end
         referral.next_wave_at = None
-        referral.status = Status.PENDING
+        lifecycle.apply(referral, "offer")
         referral.offered_to = provider
         referral.remind_at = at + settings.REFERRAL_REMINDER_AFTER
         referral.link_sent_at = at
@@ -747,11 +743,11 @@ def assign_attention(
 # Outcomes ----------------------------------------------------------------------------------------
 
 
-def _close(referral: Referral, outcome: str, at: datetime, **fields) -> None:
+def _close(referral: Referral, action: str, outcome: str, at: datetime, **fields) -> None:
     """End the referral: every deadline cleared (no reminder or notice afterwards), links stop
     working (the round moves on), it leaves the queue and Needs attention."""
     _close_offers(referral, at)  # a wave's live offers end: their links stop working
-    referral.status = Status.CLOSED
+    lifecycle.apply(referral, action)  # "close" or "merge"
     referral.outcome = outcome
     referral.closed_at = at
     referral.offered_to = None
@@ -761,7 +757,6 @@ def _close(referral: Referral, outcome: str, at: datetime, **fields) -> None:
         setattr(referral, deadline, None)
     for name, value in fields.items():
         setattr(referral, name, value)
-    referral.round += 1
     referral.save()
 
 
@@ -818,6 +813,7 @@ def close_referral(
             _event(referral, ReferralEvent.Kind.CONTACTED, actor, at, provider=holder)
         _close(
             referral,
+            "close",
             outcome,
             at,
             first_session_on=first_session_on,
@@ -903,7 +899,7 @@ def merge_referrals(
             raise CannotMerge(f"{duplicate.number} is already closed.")
         if into.status == Status.CLOSED:
             raise CannotMerge(f"{into.number} is closed; merge into an open referral.")
-        _close(duplicate, Outcome.DUPLICATE, at, merged_into=into)
+        _close(duplicate, "merge", Outcome.DUPLICATE, at, merged_into=into)
         note = note.strip()
         event = _event(
             duplicate,
