@@ -1,8 +1,10 @@
 """Shared fixtures. No test touches the internet: a guard refuses any non-loopback connection."""
 
+import os
 import socket
 from datetime import UTC, datetime
 
+import hypothesis
 import pytest
 from django.core.cache import cache
 
@@ -10,6 +12,12 @@ from notifications.transports import development
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.services import Actor, ClientDetails
+
+# In CI the property-based tests (query-string fuzz, names, the API schema) try the same examples
+# every run, so a landing never depends on a random draw; on a developer's machine they explore.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis.settings.load_profile("ci")
 
 _real_connect = socket.socket.connect
 _LOOPBACK = ("127.", "::1", "localhost")
