@@ -14,6 +14,7 @@ from desk.queue import AGE_BANDS
 from providers.models import InsuranceNetwork, Provider
 from referrals.eligibility import STAFF_OUTCOMES
 from referrals.models import Referral, ReferralEvent
+from referrals.numbers import parse_referral_number
 
 NOTE_MAX = 2000
 
@@ -196,7 +197,7 @@ class MergeForm(forms.Form):
     )
 
     def clean_into(self):
-        pk = Referral.pk_from_number(self.cleaned_data["into"])
+        pk = parse_referral_number(self.cleaned_data["into"])
         if pk is None:
             raise forms.ValidationError("Give the other referral's number, like R-00012.")
         return pk

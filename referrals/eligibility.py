@@ -106,10 +106,7 @@ def offer_choices(referral: Referral, providers: QuerySet[Provider] | None = Non
         candidates = candidates.filter(insurance_networks=referral.insurance_network_id)
     if referral.status == Referral.Status.PENDING:
         candidates = candidates.exclude(pk=referral.offered_to_id)
-    declined = ReferralEvent.objects.filter(
-        referral=referral, kind=ReferralEvent.Kind.DECLINED, provider__isnull=False
-    ).values("provider_id")
-    return candidates.exclude(pk__in=declined)
+    return candidates.exclude(pk__in=declined_by(referral))
 
 
 def acting_provider(user) -> Provider | None:
@@ -159,9 +156,7 @@ def lost_race(provider: Provider | None, referral_id: int, seen_round: int | Non
         and not provider.insurance_networks.filter(pk=referral.insurance_network_id).exists()
     ):
         return False
-    return not ReferralEvent.objects.filter(
-        referral=referral, provider=provider, kind=ReferralEvent.Kind.DECLINED
-    ).exists()
+    return not declined_by(referral).filter(provider=provider).exists()
 
 
 CONTACT_ATTEMPTS_BEFORE_UNREACHABLE = 2

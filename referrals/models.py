@@ -297,12 +297,6 @@ class Referral(models.Model):
     def number(self) -> str:
         return f"R-{self.pk:05d}" if self.pk else "R-new"
 
-    @staticmethod
-    def pk_from_number(text: str) -> int | None:
-        """The id in a referral number as people type it ("R-00012", "r-12", "12"), or None."""
-        text = (text or "").strip().upper().removeprefix("R-")
-        return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
-
     @property
     def network_label(self) -> str:
         return self.insurance_network.name if self.insurance_network_id else "Self-pay / other"
