@@ -11,7 +11,7 @@ admin.site.site_title = "Referral Desk admin"
 admin.site.site_url = "/desk/"  # "View site" takes staff to their desk
 
 urlpatterns = [
-    path("", include("referrals.urls")),
+    path("", include("referrals.web.urls")),
     path("", include("providers.urls")),
     path("desk/", include("desk.urls")),
     path("portal/", include("portal.urls")),

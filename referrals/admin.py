@@ -18,8 +18,8 @@ from config.readonly_admin import ReadOnlyAdmin
 from notifications.models import OutboxMessage
 from referrals import services
 from referrals.access_log import Page, record_views
-from referrals.forms import ClientContactRules
 from referrals.models import Client, ClientDataView, Referral, ReferralEvent
+from referrals.web.intake_forms import ClientContactRules
 
 TIMES = (
     "created_at",

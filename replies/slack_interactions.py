@@ -29,8 +29,8 @@ from notifications.outbox import Channel, queue_message
 from providers.models import Provider
 from providers.slack_ids import is_slack_user_id
 from referrals import services
-from referrals.accept_forms import DECLINE_REASONS
 from referrals.models import Referral
+from referrals.web.accept_forms import DECLINE_REASONS
 from replies.acting import ACCEPTED, DECLINED, act, answer_context, note_on_timeline
 from replies.models import InboundMessage
 

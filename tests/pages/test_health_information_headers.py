@@ -5,9 +5,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from referrals.forms import SELF_PAY
 from referrals.links import make_action_url
-from referrals.views import SESSION_KEY
+from referrals.web.intake_forms import SELF_PAY
+from referrals.web.intake_views import SESSION_KEY
 
 INTAKE_FORM = {
     "first_name": "Sam",

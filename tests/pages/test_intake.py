@@ -146,7 +146,7 @@ def test_inactive_provider_chosen_in_a_tampered_post_is_refused(client, form, pr
 def test_provider_made_inactive_after_the_check_is_refused_by_the_service(
     client, form, ana, monkeypatch
 ):
-    from referrals import forms
+    from referrals.web import intake_forms as forms
 
     monkeypatch.setattr(forms, "provider_from_choice", lambda value: ana)
     Provider.objects.filter(pk=ana.pk).update(status=Provider.Status.INACTIVE)

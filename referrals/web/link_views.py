@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods
 
 from providers.models import Provider
 from referrals import services
-from referrals.accept_forms import ACCEPT, DECLINE, LinkDecisionForm
 from referrals.access_log import Page, record_views
 from referrals.eligibility import visible_to
 from referrals.errors import InactiveProvider, NotEligible, ReferralError
 from referrals.links import LinkExpired, LinkInvalid, read_action_token
 from referrals.models import Referral
+from referrals.web.accept_forms import ACCEPT, DECLINE, LinkDecisionForm
 
 
 def _problem(request, problem: str, status: int, **context):

@@ -24,8 +24,8 @@ from config.throttle import over
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.errors import InactiveProvider, ProviderUnavailable
-from referrals.forms import PICK_PROVIDER, IntakeForm
 from referrals.models import Client, Referral
+from referrals.web.intake_forms import PICK_PROVIDER, IntakeForm
 
 SESSION_KEY = "intake_referral_id"
 AS_SUBMITTED = "intake_as_submitted"  # only for a repeat request: what this browser sent

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from referrals import accept_views, link_views, views
+from referrals.web import accept_views, link_views
+from referrals.web import intake_views as views
 
 app_name = "referrals"
 

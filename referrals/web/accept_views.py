@@ -17,12 +17,12 @@ from django.views.decorators.http import require_http_methods
 from config.flash import flash
 from providers.models import Provider
 from referrals import services
-from referrals.accept_forms import ACCEPT, ClientSearchForm, DecisionForm
 from referrals.access_log import Page, record_views
 from referrals.eligibility import acting_provider, lost_race, visible_referrals
 from referrals.errors import AlreadyAccepted, NotFound, ReferralError
 from referrals.models import Referral
 from referrals.numbers import parse_referral_number
+from referrals.web.accept_forms import ACCEPT, ClientSearchForm, DecisionForm
 
 MAX_RESULTS = 25
 
