@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "desk",
     "portal",
     "replies",
+    "worker",
 ]
 
 MIDDLEWARE = [

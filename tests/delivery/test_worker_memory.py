@@ -8,8 +8,8 @@ from django.db import connection, reset_queries
 
 from notifications.clients import build_transport
 from notifications.models import OutboxMessage
-from referrals.management.commands.worker import deliver_pass
 from tests.delivery.test_dispatcher_statements import queue_emails
+from worker.management.commands.worker import deliver_pass
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
