@@ -57,11 +57,12 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db.models import Count, Min, Q  # noqa: E402
 
+from config.actors import Actor  # noqa: E402
 from providers.models import InsuranceNetwork, Provider  # noqa: E402
 from referrals import deadlines, services  # noqa: E402
 from referrals.errors import ReferralError  # noqa: E402
 from referrals.models import Offer, Referral, ReferralEvent  # noqa: E402
-from referrals.services import Actor, ClientDetails  # noqa: E402
+from referrals.services import ClientDetails  # noqa: E402
 
 START = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)  # a Monday morning in New York
 H = timedelta(hours=1)

@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.actors import Actor
 from config.flash import flash
 from providers import devices, services
 from providers.availability import availability
 from providers.forms import AvailabilityForm
 from providers.models import Provider
-from referrals.services import Actor
 
 HISTORY_SHOWN = 10
 

@@ -19,13 +19,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from config.actors import Actor
 from config.flash import flash
 from providers import devices, services
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, ProfileChange, Provider, Specialty
 from providers.needs import PROVIDER_MODALITIES, CareFor
 from providers.roster_csv import COLUMNS, RosterInvalid, export_roster, import_roster
-from referrals.services import Actor
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 HISTORY_SHOWN = 20

@@ -17,11 +17,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from config.actors import Actor
 from config.csv_cells import read_cell, write_cell
 from providers.models import BIO_MAX, InsuranceNetwork, Language, Provider, Specialty
 from providers.services import set_provider_status
 from providers.slack_ids import validate_slack_user_id
-from referrals.services import Actor
 from referrals.validation import clean_name, normalise_phone
 
 REQUIRED = [

@@ -1,8 +1,8 @@
 """Changes to providers: active/inactive, phone, and the profile changes staff approve.
 
 Making a provider inactive applies the practice's policy at once ("inactive providers get no
-referrals"): they are signed out everywhere, every referral waiting for them is declined through `referrals.services` with the
-reason "provider made inactive", so the client gets the Decline Notice and the referral is
+referrals"): they are signed out everywhere, every referral waiting for them is declined by `referrals.services` (answering the
+`provider_made_inactive` signal, providers/signals.py) with the reason "provider made inactive", so the client gets the Decline Notice and the referral is
 available to others. Referrals they already accepted stay with them: accepting means they agreed
 to contact the client, who may already be scheduling; they (or staff) can still decline them.
 """
@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from config.actors import Actor
 from providers.devices import sign_out_everywhere
 from providers.models import (
     AvailabilityChange,
@@ -22,17 +23,14 @@ from providers.models import (
     Provider,
     Specialty,
 )
-from referrals import services as referral_services
-from referrals.errors import ReferralError
-from referrals.models import Referral, ReferralEvent
-from referrals.services import Actor
+from providers.signals import provider_made_inactive
 
 
 @dataclass
 class StatusChange:
     provider: Provider
     changed: bool
-    declined: list[Referral] = field(default_factory=list)
+    declined: list = field(default_factory=list)
     still_held: int = 0
 
 
@@ -54,25 +52,11 @@ def set_provider_status(
         if status == Provider.Status.INACTIVE:
             if result.changed and locked.user_id:
                 sign_out_everywhere(locked.user, actor, now=at)
-            waiting = Referral.objects.filter(
-                status=Referral.Status.PENDING, offered_to=locked
-            ).values_list("pk", flat=True)
-            for referral_id in list(waiting):
-                try:
-                    result.declined.append(
-                        referral_services.decline_referral(
-                            referral_id,
-                            locked,
-                            reason=ReferralEvent.Reason.PROVIDER_INACTIVE,
-                            actor=actor,
-                            now=at,
-                        )
-                    )
-                except ReferralError:
-                    continue  # past its 48 hours: the worker declines it as expired
-            result.still_held = Referral.objects.filter(
-                status=Referral.Status.ACCEPTED, accepted_by=locked
-            ).count()
+            for _, release in provider_made_inactive.send(
+                sender=Provider, provider=locked, actor=actor, now=at
+            ):
+                result.declined += release.declined
+                result.still_held += release.still_held
     provider.status = status
     return result
 

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.actors import WORKER, Actor
 from notifications.wakeup import wake_worker
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
+from providers.signals import InactiveRelease
 from referrals import lifecycle, notify, routing
 from referrals.eligibility import (
     CONTACT_ATTEMPTS_BEFORE_UNREACHABLE,
@@ -36,6 +38,7 @@ from referrals.errors import (
     NotHolder,
     NotOpen,
     ProviderUnavailable,
+    ReferralError,
 )
 from referrals.lifecycle import CLOSED_MESSAGE
 from referrals.models import Client, Offer, Referral, ReferralEvent
@@ -45,22 +48,6 @@ Outcome = Referral.Outcome
 Reason = ReferralEvent.Reason
 Answer = Offer.Answer
 DECLINE_NOTICE_GAP = timedelta(hours=24)  # never two Decline Notices to a client within this
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who asked for a change: a signed-in user, a link holder, the API, or the worker."""
-
-    label: str
-    user: object | None = None
-    is_staff: bool = False
-
-    @classmethod
-    def for_user(cls, user) -> "Actor":
-        return cls(label=user.get_username(), user=user, is_staff=bool(user.is_staff))
-
-
-WORKER = Actor(label="worker")
 
 
 @dataclass(frozen=True)
@@ -292,6 +279,29 @@ def accept_referral(
         )
         notify.on_accepted(referral, event)
     return referral
+
+
+def release_inactive_provider(
+    provider: Provider, *, actor: Actor, now: datetime
+) -> InactiveRelease:
+    """The referral side of making a provider inactive (inside that transaction): every referral
+    waiting for them is declined with the reason "provider made inactive", so the client gets the
+    Decline Notice and it is available to others; the ones they accepted stay with them."""
+    release = InactiveRelease()
+    waiting = Referral.objects.filter(status=Status.PENDING, offered_to=provider)
+    for referral_id in list(waiting.values_list("pk", flat=True)):
+        try:
+            release.declined.append(
+                decline_referral(
+                    referral_id, provider, reason=Reason.PROVIDER_INACTIVE, actor=actor, now=now
+                )
+            )
+        except ReferralError:
+            continue  # past its 48 hours: the worker declines it as expired
+    release.still_held = Referral.objects.filter(
+        status=Status.ACCEPTED, accepted_by=provider
+    ).count()
+    return release
 
 
 def decline_referral(

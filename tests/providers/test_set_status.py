@@ -76,3 +76,14 @@ def test_unknown_status_is_refused(ana):
     with pytest.raises(ValueError):
         set_provider_status(ana, "retired", actor=STAFF)
     assert Provider.objects.get(pk=ana.pk).status == Provider.Status.ACTIVE
+
+
+def test_referral_side_of_making_a_provider_inactive_is_asked_of_referrals_services(
+    make_referral, ana, aetna, t0
+):
+    """providers does not import referrals: it sends `provider_made_inactive`, which referrals
+    answers with `release_inactive_provider` in the same transaction."""
+    referral = make_referral(network=aetna, preferred=ana, now=t0)
+    release = services.release_inactive_provider(ana, actor=STAFF, now=t0)
+    assert [r.pk for r in release.declined] == [referral.pk] and release.still_held == 0
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.AVAILABLE

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.actors import Actor
 from providers.roster_csv import COLUMNS, RosterInvalid, import_roster
-from referrals.services import Actor
 
 PROGRESS_FROM = 200  # rows; smaller files finish before a progress line helps
 

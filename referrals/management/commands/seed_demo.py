@@ -22,13 +22,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.actors import Actor
 from notifications.models import OutboxMessage
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from providers.services import set_availability
 from referrals import services
 from referrals.eligibility import eligible_providers
 from referrals.models import Referral
-from referrals.services import Actor, ClientDetails
+from referrals.services import ClientDetails
 
 # fmt: off
 # --- The roster -------------------------------------------------------------------------------
