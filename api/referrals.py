@@ -1,6 +1,6 @@
 """Referrals over the API: create one (as the intake form does) and ask where one stands.
 
-Thin on purpose: check the request against the practice's rules (`referrals.validation`, and
+Thin on purpose: check the request against the practice's rules (`config.validation`, and
 that the network and provider exist), then call `referrals.services.create_referral`, which
 writes the referral, its audit event and its messages in one transaction. The status answer
 names no client. Creating is limited per client address (INTAKE_RATE_LIMIT, like the intake
@@ -24,13 +24,13 @@ from api.models import IDEMPOTENCY_KEY_MAX, ApiToken
 from api.schemas import ErrorOut, FieldErrorsOut, ReferralIn, ReferralStatus
 from config.client_ip import client_ip
 from config.throttle import over
+from config.validation import clean_email, clean_name, normalise_phone
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from referrals import services
 from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.models import Referral
 from referrals.numbers import parse_referral_number
-from referrals.validation import clean_email, clean_name, normalise_phone
 
 router = Router(tags=["referrals"])
 

@@ -4,7 +4,7 @@ Types are strict (a consent is a JSON boolean, an id a JSON integer) and unknown
 refused, so a typo such as "consentEmail" is an error rather than a silently missing consent.
 Strings have generous caps and no control characters here; the practice's own rules (names,
 phones, emails, which networks and providers exist) are checked in `api.referrals`, and stated
-here in the schema too (patterns from `referrals.validation`, the directory's ids and names as
+here in the schema too (patterns from `config.validation`, the directory's ids and names as
 enums, the cross-field rules as `allOf`), so a request the schema allows is never refused.
 """
 
@@ -23,9 +23,9 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from config.validation import EMAIL_MAX, NAME_MAX, NAME_PATTERN, PHONE_MAX, PHONE_PATTERN
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from referrals.models import Referral
-from referrals.validation import EMAIL_MAX, NAME_MAX, NAME_PATTERN, PHONE_MAX, PHONE_PATTERN
 
 _NOT_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 

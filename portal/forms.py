@@ -3,12 +3,12 @@ an outcome, recording an attempt to reach the client, and editing one's profile.
 
 from django import forms
 
+from config.validation import normalise_phone
 from providers.models import BIO_MAX, Language, Specialty
 from providers.photos import photo_from_upload
 from providers.slack_ids import validate_slack_user_id
 from referrals.eligibility import PROVIDER_OUTCOMES
 from referrals.models import Referral, ReferralEvent
-from referrals.validation import normalise_phone
 
 Reason = ReferralEvent.Reason
 

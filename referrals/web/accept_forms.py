@@ -6,9 +6,9 @@ Requested" and press "Accept Referral".
 from django import forms
 from django.core.exceptions import ValidationError
 
+from config.validation import NAME_MAX, name_words
 from providers.models import Provider
 from referrals.models import ReferralEvent
-from referrals.validation import NAME_MAX, name_words
 
 ACCEPT, DECLINE = "accept", "decline"
 Reason = ReferralEvent.Reason

@@ -1,6 +1,6 @@
 """The client intake form: what a client may type, checked with the same rules as the JSON API.
 
-Names, emails and phones go through `referrals.validation`; the rules that tie fields together (email or
+Names, emails and phones go through `config.validation`; the rules that tie fields together (email or
 phone; consent needs the matching contact) match `api.referrals`. The form only checks input:
 `referrals.services.create_referral` makes the referral.
 """
@@ -8,12 +8,12 @@ phone; consent needs the matching contact) match `api.referrals`. The form only 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from config.validation import EMAIL_MAX, NAME_MAX, clean_email, clean_name, normalise_phone
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from providers.needs import MAX_FOCUS_AREAS, CareFor, Modality
 from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.services import ClientDetails
-from referrals.validation import EMAIL_MAX, NAME_MAX, clean_email, clean_name, normalise_phone
 
 SELF_PAY = "self-pay"
 PICK_PROVIDER = "Choose a provider from the list, or “No preference”."

@@ -1,5 +1,5 @@
 """POST /api/referrals refuses an address that could never be sent, with the intake form's rule
-and message (`referrals.validation.clean_email`), and accepts internationalised domains."""
+and message (`config.validation.clean_email`), and accepts internationalised domains."""
 
 from referrals.models import Client as ClientRow
 from tests.referrals.test_emails import UNENCODABLE

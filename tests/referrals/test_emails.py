@@ -1,11 +1,11 @@
 """An address that could never be sent is refused at intake, by the form and the API alike
-(`referrals.validation.clean_email`); internationalised domains that encode are accepted."""
+(`config.validation.clean_email`); internationalised domains that encode are accepted."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from config.validation import clean_email
 from referrals.models import Client as ClientRow
-from referrals.validation import clean_email
 
 UNENCODABLE = "a@" + "ä" * 60 + ".com"  # one label of over 63 octets once IDNA-encoded
 

@@ -1,6 +1,6 @@
 """Client names as clients really write them: every script's letters and marks, the apostrophes
 phones type, hyphens, periods and spaces; stored in NFC. The same rule in the intake form, the
-API and admin (`referrals.validation.clean_name`), and the schema states it (`NAME_PATTERN`)."""
+API and admin (`config.validation.clean_name`), and the schema states it (`NAME_PATTERN`)."""
 
 import re
 import unicodedata
@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from config.validation import NAME_MAX, NAME_PATTERN, clean_name
 from referrals.models import Client as ClientRow
-from referrals.validation import NAME_MAX, NAME_PATTERN, clean_name
 
 NFC = lambda s: unicodedata.normalize("NFC", s)  # noqa: E731
 NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731

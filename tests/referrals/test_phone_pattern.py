@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from referrals.validation import PHONE_MAX, PHONE_PATTERN, normalise_phone
+from config.validation import PHONE_MAX, PHONE_PATTERN, normalise_phone
 
 
 @settings(max_examples=500, deadline=None)
