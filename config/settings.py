@@ -198,7 +198,7 @@ if REFERRAL_REMINDER_AFTER >= REFERRAL_EXPIRE_AFTER:
         "REFERRAL_REMINDER_AFTER must be shorter than REFERRAL_EXPIRE_AFTER."
     )
 
-# --- Health (config/health.py): /healthz and `manage.py status` ------------------------------
+# --- Health (worker/health.py): /healthz and `manage.py status` ------------------------------
 # The worker writes a heartbeat each pass of its loop; older than this, the service is unhealthy.
 WORKER_HEARTBEAT_MAX_AGE = parse_duration(
     env("WORKER_HEARTBEAT_MAX_AGE", "2m"), "WORKER_HEARTBEAT_MAX_AGE"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.api import api
-from config.health import healthz
+from worker.health import healthz
 
 admin.site.site_header = "Referral Desk"
 admin.site.site_title = "Referral Desk admin"

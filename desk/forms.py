@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from desk.queue import AGE_BANDS
 from providers.models import InsuranceNetwork, Provider
-from referrals.eligibility import STAFF_OUTCOMES
-from referrals.models import Referral, ReferralEvent
+from referrals.eligibility import DECLINE_REASONS, STAFF_OUTCOMES
+from referrals.models import Referral
 from referrals.numbers import parse_referral_number
 
 NOTE_MAX = 2000
@@ -118,10 +118,7 @@ class OfferForm(forms.Form):
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(
         label="Reason",
-        choices=[
-            (ReferralEvent.Reason.UNAVAILABLE, ReferralEvent.Reason.UNAVAILABLE.label),
-            (ReferralEvent.Reason.NOT_A_FIT, ReferralEvent.Reason.NOT_A_FIT.label),
-        ],
+        choices=[(reason.value, reason.label) for reason in DECLINE_REASONS],
     )
     note = forms.CharField(
         label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea

@@ -1,7 +1,7 @@
 """The worker's heartbeat: one row per worker process, updated once per pass of its main loop.
 
 A worker that is stuck, crashed or cannot reach the database stops beating; `/healthz` and
-`manage.py status` (config/health.py) call the workers healthy while the newest beat is younger
+`manage.py status` (worker/health.py) call the workers healthy while the newest beat is younger
 than WORKER_HEARTBEAT_MAX_AGE. Rows of workers gone for a day are removed by the next new one.
 """
 

@@ -9,14 +9,12 @@ import json
 
 from django.template.loader import render_to_string
 
-from referrals.models import Referral
 
-
-def card_buttons(referral: Referral) -> dict:
+def card_buttons(referral_id: int, offer_round: int, *, answerable: bool) -> dict:
     """The outbox payload part that asks for buttons: only while the referral can be answered."""
-    if referral.status not in Referral.OPEN_FOR_ACCEPTANCE:
+    if not answerable:
         return {}
-    return {"buttons": {"referral": referral.pk, "round": referral.round}}
+    return {"buttons": {"referral": referral_id, "round": offer_round}}
 
 
 def blocks(text: str, payload: dict | None = None) -> list[dict]:

@@ -1,20 +1,23 @@
-"""Where a referral's Slack post lives, so replies go in its thread and updates edit it."""
+"""Where a referral's Slack post lives, so replies go in its thread and updates edit it.
+
+The referrals app keeps the post's channel and ts on the referral; this module hands them over
+and asks for them through notifications/signals.py, so notifications never touches that row.
+"""
 
 from notifications.models import OutboxMessage
-from referrals.models import Referral
+from notifications.signals import first_answer, slack_posted, slack_thread_wanted
 
 
 def remember_post(referral_id: int | None, *, channel_id: str, ts: str) -> None:
     if referral_id:
-        Referral.objects.filter(pk=referral_id).update(slack_channel=channel_id, slack_ts=ts)
+        slack_posted.send(sender=None, referral_id=referral_id, channel_id=channel_id, ts=ts)
 
 
 def thread_of(referral_id: int | None) -> tuple[str, str]:
     """(channel id, ts) of the referral's first post, or ("", "") if it is not posted yet."""
     if not referral_id:
         return "", ""
-    row = Referral.objects.filter(pk=referral_id).values_list("slack_channel", "slack_ts").first()
-    return row if row else ("", "")
+    return first_answer(slack_thread_wanted, ("", ""), referral_id=referral_id)
 
 
 def post_failed(referral_id: int | None) -> bool:

@@ -4,10 +4,10 @@ an outcome, recording an attempt to reach the client, and editing one's profile.
 from django import forms
 
 from config.validation import normalise_phone
+from notifications.slack_ids import validate_slack_user_id
 from providers.models import BIO_MAX, Language, Specialty
 from providers.photos import photo_from_upload
-from providers.slack_ids import validate_slack_user_id
-from referrals.eligibility import PROVIDER_OUTCOMES
+from referrals.eligibility import DECLINE_REASONS, PROVIDER_OUTCOMES
 from referrals.models import Referral, ReferralEvent
 
 Reason = ReferralEvent.Reason
@@ -16,10 +16,7 @@ Reason = ReferralEvent.Reason
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why are you declining?",
-        choices=[
-            (Reason.UNAVAILABLE, Reason.UNAVAILABLE.label),
-            (Reason.NOT_A_FIT, Reason.NOT_A_FIT.label),
-        ],
+        choices=[(reason.value, reason.label) for reason in DECLINE_REASONS],
     )
     note = forms.CharField(label="Note for staff (optional)", required=False, max_length=500)
     round = forms.IntegerField(widget=forms.HiddenInput)

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from notifications.slack_ids import is_slack_user_id, validate_slack_user_id
 from providers import availability
-from providers.slack_ids import is_slack_user_id, validate_slack_user_id
 
 
 class InsuranceNetwork(models.Model):

@@ -20,9 +20,9 @@ from django.db.models.functions import Lower
 from config.actors import Actor
 from config.csv_cells import read_cell, write_cell
 from config.validation import clean_name, normalise_phone
+from notifications.slack_ids import validate_slack_user_id
 from providers.models import BIO_MAX, InsuranceNetwork, Language, Provider, Specialty
 from providers.services import set_provider_status
-from providers.slack_ids import validate_slack_user_id
 
 REQUIRED = [
     "first_name",

@@ -67,6 +67,12 @@ def set_phone(provider: Provider, phone: str) -> None:
     provider.phone = phone
 
 
+def remember_found_slack_user_id(sender, *, provider_id: int, user_id: str, **kwargs) -> None:
+    """The Slack transport looked this provider up by email (notifications.signals.slack_user_found):
+    keep the ID, unless staff or the provider have set one meanwhile."""
+    Provider.objects.filter(pk=provider_id, slack_user_id="").update(slack_user_id=user_id)
+
+
 def set_slack_user_id(provider: Provider, slack_user_id: str) -> None:
     """The ID the #referrals post @-mentions changes at once (callers validate it first)."""
     Provider.objects.filter(pk=provider.pk).update(slack_user_id=slack_user_id)

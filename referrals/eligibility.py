@@ -160,6 +160,9 @@ def lost_race(provider: Provider | None, referral_id: int, seen_round: int | Non
 
 
 CONTACT_ATTEMPTS_BEFORE_UNREACHABLE = 2
+# The reasons a provider (or staff for them) gives when declining, as the policy describes them;
+# "expired" and "provider made inactive" only the policy itself gives.
+DECLINE_REASONS = (ReferralEvent.Reason.UNAVAILABLE, ReferralEvent.Reason.NOT_A_FIT)
 Outcome = Referral.Outcome
 PROVIDER_OUTCOMES = (Outcome.FIRST_SESSION, Outcome.WITHDREW, Outcome.UNREACHABLE)
 # A duplicate is closed by `services.merge_referrals`, which records which referral it joined.

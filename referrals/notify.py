@@ -80,8 +80,13 @@ def _slack_status(referral, event, context, template):
     if event.kind == ReferralEvent.Kind.OFFERED:
         reply.update(_mention(event.provider, event.at))
     _queue(referral, event, template, Channel.SLACK, channel, context, reply)
-    update = {"op": "update", **card_buttons(referral)}
+    update = {"op": "update", **_card_buttons(referral)}
     _queue(referral, event, "referral_card", Channel.SLACK, channel, context, update)
+
+
+def _card_buttons(referral: Referral) -> dict:
+    answerable = referral.status in Referral.OPEN_FOR_ACCEPTANCE
+    return card_buttons(referral.pk, referral.round, answerable=answerable)
 
 
 def on_received(referral: Referral, event: ReferralEvent) -> None:
@@ -89,7 +94,7 @@ def on_received(referral: Referral, event: ReferralEvent) -> None:
     post = {
         "op": "post",
         **_mention(referral.preferred_provider, event.at),
-        **card_buttons(referral),
+        **_card_buttons(referral),
     }
     _queue(referral, event, "referral_card", Channel.SLACK, settings.SLACK_CHANNEL, ctx, post)
     if referral.kind == Referral.Kind.PREFERRED:

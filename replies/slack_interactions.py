@@ -26,9 +26,9 @@ from slack_sdk.signature import SignatureVerifier
 
 from notifications.clients import slack_client
 from notifications.outbox import Channel, queue_message
+from notifications.slack_ids import is_slack_user_id
 from providers.models import Provider
-from providers.slack_ids import is_slack_user_id
-from referrals import services
+from referrals import eligibility, services
 from referrals.models import Referral
 from referrals.web.accept_forms import DECLINE_REASONS
 from replies.acting import ACCEPTED, DECLINED, act, answer_context, note_on_timeline
@@ -113,7 +113,7 @@ def _decline_submitted(payload: dict, user_id: str):
         key = f"view:{user_id}:{view['id']}"
     except (KeyError, ValueError, TypeError):
         return HttpResponseBadRequest()
-    if reason not in dict(DECLINE_REASONS):
+    if reason not in eligibility.DECLINE_REASONS:
         return HttpResponseBadRequest()
     where = {
         "response_url": str(meta.get("response_url", "")),

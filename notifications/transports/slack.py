@@ -2,7 +2,7 @@
 
 Uses the official slack_sdk WebClient built in notifications.clients. A preferred provider is
 @-mentioned at the top of the post; a provider without a Slack user ID is looked up by their
-practice email (users.lookupByEmail) and the ID is stored.
+practice email (users.lookupByEmail) and the ID handed back (`slack_user_found`) for providers to store.
 """
 
 import logging
@@ -11,10 +11,11 @@ from slack_sdk.errors import SlackApiError
 
 from notifications.clients import UnsafeResponseUrl, slack_response_url_client
 from notifications.models import OutboxMessage
+from notifications.signals import slack_user_found
 from notifications.slack_blocks import blocks
+from notifications.slack_ids import is_slack_user_id
 from notifications.slack_thread import post_failed, remember_post, thread_of
 from notifications.transports.base import DeliveryError, Transport
-from providers.slack_ids import is_slack_user_id
 
 log = logging.getLogger("referral_desk.delivery")
 
@@ -138,8 +139,6 @@ class SlackTransport(Transport):
         return f"<@{user_id}>" if user_id else ""
 
     def _lookup(self, email: str, provider_id) -> str:
-        from providers.models import Provider
-
         try:
             resp = self.client.users_lookupByEmail(email=email)
         except SlackApiError as exc:
@@ -148,7 +147,7 @@ class SlackTransport(Transport):
             raise
         user_id = resp["user"]["id"]
         if provider_id and is_slack_user_id(user_id):
-            Provider.objects.filter(pk=provider_id, slack_user_id="").update(slack_user_id=user_id)
+            slack_user_found.send(sender=None, provider_id=provider_id, user_id=user_id)
         return user_id
 
 

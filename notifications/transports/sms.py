@@ -4,6 +4,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from notifications.gsm import segments
 from notifications.models import OutboxMessage
+from notifications.signals import first_answer, sms_refused
 from notifications.transports.base import DeliveryError, Transport
 
 # Twilio error codes that trying again will not fix: invalid or unreachable numbers, opted out.
@@ -22,9 +23,7 @@ class SmsTransport(Transport):
         return segments(message.body_text)  # a sending number is limited per segment
 
     def send(self, message: OutboxMessage) -> str:
-        from replies.models import SmsOptOut
-
-        if SmsOptOut.objects.filter(phone=message.recipient).exists():
+        if first_answer(sms_refused, False, phone=message.recipient):
             raise DeliveryError("the number texted STOP: not texted until START", permanent=True)
         try:
             sent = self.client.messages.create(

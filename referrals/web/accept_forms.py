@@ -8,15 +8,19 @@ from django.core.exceptions import ValidationError
 
 from config.validation import NAME_MAX, name_words
 from providers.models import Provider
+from referrals import eligibility
 from referrals.models import ReferralEvent
 
 ACCEPT, DECLINE = "accept", "decline"
 Reason = ReferralEvent.Reason
 
-# The two declines a provider makes, as the policy describes them.
+# The declines a provider makes (referrals.eligibility.DECLINE_REASONS), in their own words.
+IN_THE_PROVIDERS_WORDS = {
+    Reason.UNAVAILABLE: "I am not available to contact the client",
+    Reason.NOT_A_FIT: "I contacted the client and we decided not to go ahead",
+}
 DECLINE_REASONS = [
-    (Reason.UNAVAILABLE, "I am not available to contact the client"),
-    (Reason.NOT_A_FIT, "I contacted the client and we decided not to go ahead"),
+    (reason, IN_THE_PROVIDERS_WORDS[reason]) for reason in eligibility.DECLINE_REASONS
 ]
 
 

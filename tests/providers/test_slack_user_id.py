@@ -4,9 +4,9 @@ entered: admin, the Provider Portal and the roster CSV. An ID that would inject 
 
 import pytest
 
+from notifications.slack_ids import is_slack_user_id
 from providers.models import Provider
 from providers.roster_csv import RosterInvalid, import_roster
-from providers.slack_ids import is_slack_user_id
 from referrals.services import Actor
 
 CHANGE = "/admin/providers/provider/{}/change/"

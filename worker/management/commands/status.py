@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from config.health import backlog, next_deadline, oldest_unsent, problems, seconds
 from notifications.heartbeat import last_beat
+from worker.health import backlog, next_deadline, oldest_unsent, problems, seconds
 
 
 class Command(BaseCommand):
