@@ -22,17 +22,11 @@ from django.views.decorators.http import require_http_methods
 from config.client_ip import client_ip
 from config.durations import describe
 from config.flash import flash
+from config.signed_links import LinkExpired, LinkInvalid
 from providers import signin_throttle
 from providers.accounts import user_for
 from providers.devices import KEEP_SIGNED_IN
-from providers.signin_links import (
-    LinkExpired,
-    LinkInvalid,
-    LinkUsed,
-    consume,
-    read_signin_token,
-    request_link,
-)
+from providers.signin_links import LinkUsed, consume, read_signin_token, request_link
 
 
 class SignInForm(forms.Form):

@@ -14,13 +14,12 @@ every other link sent before it stops working too; so does changing the provider
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import connection, transaction
-from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 
 from config.durations import describe
+from config.signed_links import LinkInvalid, read_signed, signed_url
 from notifications.outbox import Channel, queue_message
 from notifications.wakeup import wake_worker
 from providers.models import Provider, SignInLink
@@ -29,14 +28,6 @@ SALT = "providers.signin-link"
 BATCH = 100
 # Rows are kept a day past their link's life (the worker may have been down), then deleted.
 KEEP = timedelta(days=1)
-
-
-class LinkExpired(Exception):
-    pass
-
-
-class LinkInvalid(Exception):
-    pass
 
 
 class LinkUsed(LinkInvalid):
@@ -87,8 +78,7 @@ def send_requested_links(now: datetime) -> int:
 
 def _queue_email(link: SignInLink, now: datetime) -> None:
     provider = link.provider
-    token = signing.TimestampSigner(salt=SALT).sign_object({"l": link.pk, "s": _state(provider)})
-    url = settings.SITE_URL + reverse("providers:signin_link", args=[token])
+    url = signed_url("providers:signin_link", {"l": link.pk, "s": _state(provider)}, salt=SALT)
     if link.next_url:
         url += "?" + urlencode({"next": link.next_url})
     queue_message(
@@ -115,14 +105,7 @@ def forget_old_links(now: datetime) -> int:
 def read_signin_token(token: str) -> SignInLink:
     """The unused, unexpired link this token names, with its active provider; or LinkExpired,
     LinkUsed, LinkInvalid."""
-    try:
-        data = signing.TimestampSigner(salt=SALT).unsign_object(
-            token, max_age=settings.SIGNIN_LINK_TTL
-        )
-    except signing.SignatureExpired as exc:
-        raise LinkExpired() from exc
-    except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise LinkInvalid() from exc
+    data = read_signed(token, salt=SALT, max_age=settings.SIGNIN_LINK_TTL)
     try:
         link = (
             SignInLink.objects.select_related("provider__user")

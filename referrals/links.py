@@ -8,8 +8,8 @@ for an offer that has moved on) no longer acts. Opening a link never acts: only 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
-from django.urls import reverse
+
+from config.signed_links import LinkInvalid, read_signed, signed_url
 
 SALT = "referrals.action-link"
 
@@ -21,29 +21,13 @@ class LinkClaim:
     round: int
 
 
-class LinkExpired(Exception):
-    pass
-
-
-class LinkInvalid(Exception):
-    pass
-
-
 def make_action_url(referral, provider) -> str:
-    signer = signing.TimestampSigner(salt=SALT)
-    # The timestamp is taken from the clock at signing; tests move the clock with time-machine.
-    token = signer.sign_object({"r": referral.pk, "p": provider.pk, "n": referral.round})
-    return settings.SITE_URL + reverse("referrals:link", args=[token])
+    data = {"r": referral.pk, "p": provider.pk, "n": referral.round}
+    return signed_url("referrals:link", data, salt=SALT)
 
 
 def read_action_token(token: str) -> LinkClaim:
-    signer = signing.TimestampSigner(salt=SALT)
-    try:
-        data = signer.unsign_object(token, max_age=settings.REFERRAL_LINK_TTL)
-    except signing.SignatureExpired as exc:
-        raise LinkExpired() from exc
-    except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise LinkInvalid() from exc
+    data = read_signed(token, salt=SALT, max_age=settings.REFERRAL_LINK_TTL)
     try:
         return LinkClaim(int(data["r"]), int(data["p"]), int(data["n"]))
     except (KeyError, TypeError, ValueError) as exc:

@@ -10,12 +10,13 @@ Client details are shown only while `referrals.eligibility.visible_to` lets the 
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from config.signed_links import LinkExpired, LinkInvalid
 from providers.models import Provider
 from referrals import services
 from referrals.access_log import Page, record_views
 from referrals.eligibility import visible_to
 from referrals.errors import InactiveProvider, NotEligible, ReferralError
-from referrals.links import LinkExpired, LinkInvalid, read_action_token
+from referrals.links import read_action_token
 from referrals.models import Referral
 from referrals.web.accept_forms import ACCEPT, DECLINE, LinkDecisionForm
 

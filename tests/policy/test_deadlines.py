@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
+from config.signed_links import LinkExpired
 from referrals.deadlines import run_due
 from referrals.errors import NotOpen
-from referrals.links import LinkExpired, read_action_token
+from referrals.links import read_action_token
 from referrals.models import Referral, ReferralEvent
 from referrals.services import accept_referral, decline_referral, offer_referral
 from tests.policy.helpers import PROVIDER, STAFF, queued
