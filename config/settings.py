@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context.practice",
             ],
+            "builtins": ["config.goal_tags"],  # {% respond_within %}
         },
     },
 ]
@@ -205,6 +206,9 @@ WORKER_HEARTBEAT_MAX_AGE = parse_duration(
 )
 
 # --- The 12-hour contact promise --------------------------------------------------------------
+# The policy's "respond to referred clients within 12 hours": the goal the analytics, the desk and
+# the Provider Portal count against and say ("answered within", "contacted within").
+RESPOND_WITHIN = parse_duration(env("RESPOND_WITHIN", "12h"), "RESPOND_WITHIN")
 # A provider who accepted and has not confirmed contacting the client this long after accepting
 # is nudged by email and SMS (once), and the referral shows under the desk's "Needs attention".
 CONTACT_WITHIN = parse_duration(env("CONTACT_WITHIN", "12h"), "CONTACT_WITHIN")

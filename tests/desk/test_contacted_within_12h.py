@@ -64,7 +64,7 @@ def test_the_desk_counts_the_share_contacted_within_12_hours(staff_client, conta
     assert summary.contacted_within_goal == 0.5
     page = response.content.decode()
     assert '<span class="figure-value" data-figure="contacted-within-12h">50%</span>' in page
-    assert "an exact 12:00:00 is late" in page  # how it is counted, under the heading
+    assert "exactly 12 hours is late" in page  # how it is counted, under the heading
 
 
 def test_the_csv_says_per_referral_whether_it_was_contacted_within_12_hours(staff_client, contacts):
