@@ -232,7 +232,7 @@ def unmet_demand(qs: QuerySet) -> list[UnmetRow]:
     which routing found no eligible provider left."""
     unmet = (
         qs.order_by()
-        .filter(status__in=Referral.OPEN_FOR_ACCEPTANCE)
+        .awaiting_answer()
         .filter(Q(expired_at__isnull=False) | Q(declines__gt=0) | Q(no_provider_at__isnull=False))
         .values("insurance_network")
         .annotate(n=Count("pk"))

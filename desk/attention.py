@@ -26,11 +26,14 @@ def owner(referral_path: str = "") -> F:
 
 def expiring_soon(now: datetime) -> QuerySet[Referral]:
     """Still waiting, and declined automatically within the next 4 hours."""
-    return Referral.objects.filter(
-        status__in=Referral.OPEN_FOR_ACCEPTANCE,
-        expires_at__gt=now,
-        expires_at__lte=now + EXPIRING_WITHIN,
-    ).order_by("expires_at", "pk")
+    return (
+        Referral.objects.awaiting_answer()
+        .filter(
+            expires_at__gt=now,
+            expires_at__lte=now + EXPIRING_WITHIN,
+        )
+        .order_by("expires_at", "pk")
+    )
 
 
 def contact_unconfirmed(now: datetime) -> QuerySet[Referral]:
@@ -59,17 +62,19 @@ def expired_awaiting_decision(now: datetime) -> QuerySet[Referral]:
     """Declined automatically at 48 hours: staff decide (offer it again, or close it with an
     outcome). Whatever decides it clears `attention_since`."""
     return (
-        Referral.objects.filter(attention_since__isnull=False)
-        .exclude(status=Status.CLOSED)
+        Referral.objects.not_closed()
+        .filter(attention_since__isnull=False)
         .order_by("attention_since", "pk")
     )
 
 
 def asked_again(now: datetime) -> QuerySet[Referral]:
     """The same person asked again while this referral was open (`services.record_repeat_request`)."""
-    return Referral.objects.filter(
-        status__in=Referral.NOT_CLOSED, asked_again_at__isnull=False
-    ).order_by("-asked_again_at", "pk")
+    return (
+        Referral.objects.not_closed()
+        .filter(asked_again_at__isnull=False)
+        .order_by("-asked_again_at", "pk")
+    )
 
 
 def failed_messages(now: datetime) -> QuerySet[OutboxMessage]:

@@ -13,10 +13,6 @@ from referrals.models import Referral
 
 Status = Referral.Status
 
-# An accepted referral stays on the desk until its holder confirms they contacted the client.
-OPEN = Q(status__in=[Status.PENDING, Status.AVAILABLE]) | Q(
-    status=Status.ACCEPTED, contacted_at__isnull=True
-)
 
 AGE_BANDS = {
     "lt12": ("Under 12 hours", 0, 12),
@@ -98,7 +94,7 @@ def next_deadline(clocks: list[Deadline], now: datetime) -> Deadline | None:
 
 
 def open_referrals() -> QuerySet[Referral]:
-    return Referral.objects.filter(OPEN).select_related(
+    return Referral.objects.on_the_desk().select_related(
         "client", "insurance_network", "preferred_provider", "offered_to", "accepted_by"
     )
 
@@ -136,9 +132,9 @@ def apply_filters(qs: QuerySet[Referral], filters: dict, now: datetime, skip: st
 
 def facet_counts(filters: dict, now: datetime) -> dict[str, dict[str, int]]:
     """How many open referrals each status, type and age option would show, other filters kept."""
-    status_qs = apply_filters(Referral.objects.filter(OPEN), filters, now, skip="status")
-    kind_qs = apply_filters(Referral.objects.filter(OPEN), filters, now, skip="kind")
-    age_qs = apply_filters(Referral.objects.filter(OPEN), filters, now, skip="age")
+    status_qs = apply_filters(Referral.objects.on_the_desk(), filters, now, skip="status")
+    kind_qs = apply_filters(Referral.objects.on_the_desk(), filters, now, skip="kind")
+    age_qs = apply_filters(Referral.objects.on_the_desk(), filters, now, skip="age")
     ages = {}
     for key, (_, low, high) in AGE_BANDS.items():
         cond = Q(created_at__lte=now - timedelta(hours=low))

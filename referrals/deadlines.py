@@ -17,7 +17,6 @@ def run_due(now: datetime) -> dict[str, int]:
     confirmed contact within CONTACT_WITHIN, then send the next routing wave of what nobody
     accepted in ROUTING_WAVE_AFTER. Returns counts."""
     counts = {"reminded": 0, "expired": 0, "nudged": 0, "waves": 0}
-    open_states = Referral.OPEN_FOR_ACCEPTANCE
     for pk in (
         Referral.objects.filter(services.reminders_due(now))
         .order_by("pk")
@@ -25,7 +24,8 @@ def run_due(now: datetime) -> dict[str, int]:
     ):
         counts["reminded"] += services.send_reminders(pk, now=now)
     for pk in (
-        Referral.objects.filter(expires_at__lte=now, status__in=open_states)
+        Referral.objects.awaiting_answer()
+        .filter(expires_at__lte=now)
         .order_by("expires_at")
         .values_list("pk", flat=True)[:BATCH]
     ):

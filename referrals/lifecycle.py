@@ -18,7 +18,7 @@ PENDING, AVAILABLE, ACCEPTED, CLOSED = (
     Status.ACCEPTED,
     Status.CLOSED,
 )
-OPEN = (PENDING, AVAILABLE, ACCEPTED)
+NOT_CLOSED = Referral.NOT_CLOSED
 CLOSED_MESSAGE = "This referral is closed."
 
 
@@ -42,8 +42,8 @@ TRANSITIONS = (
     Transition("expire", (PENDING, AVAILABLE), AVAILABLE, "the worker, at 48 hours"),
     Transition("offer", (PENDING, AVAILABLE), PENDING, "staff, to one provider"),
     Transition("route", (AVAILABLE,), AVAILABLE, "the worker, the next wave", False),
-    Transition("close", OPEN, CLOSED, "staff, or the holder for some outcomes"),
-    Transition("merge", OPEN, CLOSED, "staff (duplicate)"),
+    Transition("close", NOT_CLOSED, CLOSED, "staff, or the holder for some outcomes"),
+    Transition("merge", NOT_CLOSED, CLOSED, "staff (duplicate)"),
 )
 
 

@@ -29,6 +29,25 @@ class Client(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+class ReferralQuerySet(models.QuerySet):
+    """The three things "open" used to mean, each under its own name."""
+
+    def awaiting_answer(self):
+        """Pending or available: a provider may still accept it (`Referral.OPEN_FOR_ACCEPTANCE`)."""
+        return self.filter(status__in=Referral.OPEN_FOR_ACCEPTANCE)
+
+    def not_closed(self):
+        """Anything but closed: a second request from the same person joins one of these."""
+        return self.filter(status__in=Referral.NOT_CLOSED)
+
+    def on_the_desk(self):
+        """What staff still follow: awaiting an answer, or accepted with contact not confirmed."""
+        return self.filter(
+            models.Q(status__in=Referral.OPEN_FOR_ACCEPTANCE)
+            | models.Q(status=Referral.Status.ACCEPTED, contacted_at__isnull=True)
+        )
+
+
 class Referral(models.Model):
     class Kind(models.TextChoices):
         PREFERRED = "preferred", "Preferred Provider"
@@ -230,6 +249,8 @@ class Referral(models.Model):
     slack_channel = models.CharField(max_length=40, blank=True)
     slack_ts = models.CharField("Slack message ts", max_length=40, blank=True)
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -309,7 +330,7 @@ class Referral(models.Model):
         return self.link_sent_at + settings.REFERRAL_LINK_TTL
 
     @property
-    def is_open(self) -> bool:
+    def awaiting_answer(self) -> bool:
         return self.status in self.OPEN_FOR_ACCEPTANCE
 
 

@@ -539,7 +539,8 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
         referral = (
             Referral.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("client", "preferred_provider", "offered_to", "insurance_network")
-            .filter(pk=referral_id, expires_at__lte=at, status__in=Referral.OPEN_FOR_ACCEPTANCE)
+            .awaiting_answer()
+            .filter(pk=referral_id, expires_at__lte=at)
             .first()
         )
         if referral is None:
@@ -942,7 +943,8 @@ def open_referral_of(client: ClientDetails) -> int | None:
     if not same:
         return None
     return (
-        Referral.objects.filter(same, status__in=Referral.NOT_CLOSED)
+        Referral.objects.not_closed()
+        .filter(same)
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
         .first()

@@ -204,7 +204,7 @@ class Demo:
 
     def accept(self, referral: Referral, at: datetime, provider=None) -> bool:
         referral = self.advance(referral, at)
-        if at >= self.now or not referral.is_open:
+        if at >= self.now or not referral.awaiting_answer:
             return False
         if provider is None:
             candidates = list(eligible_providers(referral, at).order_by("pk"))
