@@ -176,25 +176,43 @@ def held_by(provider: Provider | None) -> QuerySet[Referral]:
     return Referral.objects.filter(status=Referral.Status.ACCEPTED, accepted_by=provider)
 
 
+def accepted_by_them(referral: Referral, provider: Provider | None) -> bool:
+    """This provider accepted the referral and it is still accepted (even if they have been made
+    inactive since: accepted referrals stay with them)."""
+    return (
+        provider is not None
+        and referral.status == Referral.Status.ACCEPTED
+        and referral.accepted_by_id == provider.pk
+    )
+
+
+def holds(referral: Referral, provider: Provider | None) -> bool:
+    """An active provider holds this referral: they accepted it and it is still accepted."""
+    return accepted_by_them(referral, provider) and provider.is_active
+
+
+def holder_or_staff(referral: Referral, provider: Provider | None, *, staff: bool) -> bool:
+    """The client's contact details, and confirming contact, are for whoever agreed to contact
+    the client (and staff), and only once the referral is accepted."""
+    return referral.status == Referral.Status.ACCEPTED and (
+        staff or accepted_by_them(referral, provider)
+    )
+
+
+def may_act_for(acting: Provider | None, provider: Provider, *, staff: bool) -> bool:
+    """Staff act for any provider; a provider acts only for themselves."""
+    return staff or (acting is not None and acting.pk == provider.pk)
+
+
 def closing_outcomes(referral: Referral, provider: Provider | None, *, staff: bool) -> tuple:
     """The outcomes this person may close this referral with now (none: they may not close it)."""
     if referral.status == Referral.Status.CLOSED:
         return ()
     if staff:
         return STAFF_OUTCOMES
-    holds = (
-        provider is not None
-        and provider.is_active
-        and referral.status == Referral.Status.ACCEPTED
-        and referral.accepted_by_id == provider.pk
-    )
-    return PROVIDER_OUTCOMES if holds else ()
+    return PROVIDER_OUTCOMES if holds(referral, provider) else ()
 
 
 def may_record_contact_attempt(referral: Referral, provider: Provider | None, *, staff: bool):
     """The holder (or staff for them) records tries to reach the client of an accepted referral."""
-    if referral.status != Referral.Status.ACCEPTED:
-        return False
-    return staff or (
-        provider is not None and provider.is_active and referral.accepted_by_id == provider.pk
-    )
+    return referral.status == Referral.Status.ACCEPTED and (staff or holds(referral, provider))

@@ -23,7 +23,9 @@ from providers.signals import InactiveRelease
 from referrals import lifecycle, notify, routing
 from referrals.eligibility import (
     CONTACT_ATTEMPTS_BEFORE_UNREACHABLE,
+    accepted_by_them,
     closing_outcomes,
+    holder_or_staff,
     holds_live_offer,
     is_eligible,
     may_record_contact_attempt,
@@ -241,9 +243,8 @@ def accept_referral(
     at = _now(now)
     with transaction.atomic():
         referral = _lock(referral_id)
-        if referral.status == Status.ACCEPTED:
-            if referral.accepted_by_id == provider.pk:
-                return referral  # a double click: already done, nothing more to do
+        if accepted_by_them(referral, provider):
+            return referral  # a double click: already done, nothing more to do
         lifecycle.transition("accept", referral.status)
         if expected_round is not None and expected_round != referral.round:
             raise NotOpen()
@@ -709,7 +710,7 @@ def confirm_contact(
         referral = _lock(referral_id)
         if referral.status != Status.ACCEPTED:
             raise NotHolder("Only an accepted referral can be marked as contacted.")
-        if not actor.is_staff and (provider is None or referral.accepted_by_id != provider.pk):
+        if not holder_or_staff(referral, provider, staff=actor.is_staff):
             raise NotHolder()
         if referral.contacted_at is not None:
             return referral

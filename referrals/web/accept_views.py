@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.flash import flash
 from providers.models import Provider
-from referrals import services
+from referrals import eligibility, services
 from referrals.access_log import Page, record_views
 from referrals.eligibility import acting_provider, lost_race, visible_referrals
 from referrals.errors import AlreadyAccepted, NotFound, ReferralError
@@ -51,13 +51,10 @@ class Viewer:
         return self._choices
 
     def may_act_for(self, provider: Provider) -> bool:
-        return self.is_staff or provider.pk == self.provider.pk
+        return eligibility.may_act_for(self.provider, provider, staff=self.is_staff)
 
     def holds_or_staff(self, referral: Referral) -> bool:
-        """The client's contact details are for whoever agreed to contact them (and staff)."""
-        if referral.status != Referral.Status.ACCEPTED:
-            return False
-        return self.is_staff or referral.accepted_by_id == self.provider.pk
+        return eligibility.holder_or_staff(referral, self.provider, staff=self.is_staff)
 
 
 def _with_details(referrals, limit=MAX_RESULTS) -> list[Referral]:
@@ -138,7 +135,7 @@ def _blank_form(referral: Referral, viewer: Viewer) -> DecisionForm:
         initial["provider"] = referral.offered_to_id or referral.accepted_by_id
     else:
         initial["provider"] = viewer.provider.pk
-        if referral.accepted_by_id == viewer.provider.pk:
+        if eligibility.accepted_by_them(referral, viewer.provider):
             initial["status"] = "decline"
     form = DecisionForm(initial=initial, providers=viewer.providers(), referral_id=referral.pk)
     form.fields["provider"].choices = viewer.provider_choices()

@@ -14,7 +14,7 @@ from config.signed_links import LinkExpired, LinkInvalid
 from providers.models import Provider
 from referrals import services
 from referrals.access_log import Page, record_views
-from referrals.eligibility import visible_to
+from referrals.eligibility import accepted_by_them, visible_to
 from referrals.errors import InactiveProvider, NotEligible, ReferralError
 from referrals.links import read_action_token
 from referrals.models import Referral
@@ -22,6 +22,8 @@ from referrals.web.accept_forms import ACCEPT, DECLINE, LinkDecisionForm
 
 
 def _problem(request, problem: str, status: int, **context):
+    if "referral" in context:
+        context["you_accepted_it"] = accepted_by_them(context["referral"], context.get("provider"))
     return render(
         request, "referrals/link_problem.html", {"problem": problem, **context}, status=status
     )
