@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from config.flash import flash
 from desk.forms import AssignForm, CloseForm, DeclineForm, MergeForm, NoteForm, OfferForm
-from referrals import services
+from referrals import eligibility, services
 from referrals.eligibility import offer_candidates
 from referrals.models import Referral
 from referrals.outcome import flash_outcome
@@ -62,7 +62,7 @@ def decline(request, pk):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(pk)
-    holder = referral.offered_to or referral.accepted_by  # None: the service refuses
+    holder = eligibility.holder_of(referral)  # None: the service refuses
     return _run(
         request,
         pk,

@@ -27,6 +27,7 @@ from desk.forms import (
     staff_members,
 )
 from providers.availability import availability
+from referrals import eligibility
 from referrals.access_log import TIMELINE_VIEWS, Page, recent_views, record_views
 from referrals.eligibility import offer_choices
 from referrals.models import Referral
@@ -138,14 +139,13 @@ def timeline(request, pk):
             "offer_options": _offer_options(referral, now),
             "decline_form": DeclineForm(),
             "note_form": NoteForm(),
-            "holder": referral.offered_to or referral.accepted_by,
-            "can_decline": referral.status in (Referral.Status.PENDING, Referral.Status.ACCEPTED),
-            "can_offer": referral.status not in (Referral.Status.ACCEPTED, Referral.Status.CLOSED),
+            "holder": eligibility.holder_of(referral),
+            "can_decline": eligibility.staff_may_decline(referral),
+            "can_offer": eligibility.staff_may_offer(referral),
             "can_close": not closed,
             "close_form": CloseForm(),
             "merge_form": MergeForm(),
-            "can_confirm_contact": referral.status == Referral.Status.ACCEPTED
-            and referral.contacted_at is None,
+            "can_confirm_contact": eligibility.contact_unconfirmed(referral),
         },
     )
 

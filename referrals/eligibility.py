@@ -199,6 +199,27 @@ def holder_or_staff(referral: Referral, provider: Provider | None, *, staff: boo
     )
 
 
+def holder_of(referral: Referral) -> Provider | None:
+    """Whose answer it is: the provider it waits for, or the one who accepted it; None while it
+    is open to everyone. Staff decline on this provider's behalf."""
+    return referral.offered_to or referral.accepted_by
+
+
+def staff_may_decline(referral: Referral) -> bool:
+    """Staff decline for the holder of a waiting or accepted referral."""
+    return referral.status in (Referral.Status.PENDING, Referral.Status.ACCEPTED)
+
+
+def staff_may_offer(referral: Referral) -> bool:
+    """Staff offer a referral to a provider while nobody has accepted it and it is not closed."""
+    return referral.status not in (Referral.Status.ACCEPTED, Referral.Status.CLOSED)
+
+
+def contact_unconfirmed(referral: Referral) -> bool:
+    """Accepted, and the holder has not yet confirmed contacting the client."""
+    return referral.status == Referral.Status.ACCEPTED and referral.contacted_at is None
+
+
 def may_act_for(acting: Provider | None, provider: Provider, *, staff: bool) -> bool:
     """Staff act for any provider; a provider acts only for themselves."""
     return staff or (acting is not None and acting.pk == provider.pk)

@@ -55,3 +55,25 @@ def test_only_the_holder_or_staff_may_confirm_contact(accepted, ana, ben, t0):
 def test_accepting_again_what_you_hold_changes_nothing(accepted, ana, t0):
     again = services.accept_referral(accepted.pk, ana, actor=ACT, now=t0)
     assert again.round == accepted.round and again.accepted_by_id == ana.pk
+
+
+def test_the_desk_asks_who_holds_it_and_what_staff_may_do(
+    accepted, make_referral, ana, ben, aetna, t0
+):
+    waiting = make_referral(network=aetna, preferred=ben, now=t0)
+    available = make_referral(network=aetna, now=t0)
+    assert eligibility.holder_of(accepted) == ana and eligibility.holder_of(waiting) == ben
+    assert eligibility.holder_of(available) is None
+    assert [eligibility.staff_may_decline(r) for r in (waiting, available, accepted)] == [
+        True,
+        False,
+        True,
+    ]
+    assert [eligibility.staff_may_offer(r) for r in (waiting, available, accepted)] == [
+        True,
+        True,
+        False,
+    ]
+    assert eligibility.contact_unconfirmed(accepted) and not eligibility.contact_unconfirmed(
+        available
+    )
