@@ -20,7 +20,7 @@ CACHE_FOR = 3600
 def referral_for_page(referral_id: int) -> Referral | None:
     """The referral with what the page shows of it, in one query."""
     return (
-        Referral.objects.select_related("client", "accepted_by")
+        Referral.objects.select_related("client", "accepted_by", "insurance_network")
         .filter(pk=referral_id)
         .first()
     )

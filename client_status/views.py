@@ -85,7 +85,7 @@ def _action(view):
 
 @_action
 def withdraw(request, token, referral):
-    """"I no longer need this": the referral closes with the outcome "client withdrew"."""
+    """ "I no longer need this": the referral closes with the outcome "client withdrew"."""
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return _render(request, token, referral, status=400, withdraw_form=form)
@@ -115,7 +115,7 @@ def best_times(request, token, referral):
 
 @_action
 def not_contacted(request, token, referral):
-    """"No one has contacted me yet": the desk sees it at once under Needs attention."""
+    """ "No one has contacted me yet": the desk sees it at once under Needs attention."""
     flash_outcome(
         request, lambda: services.report_not_contacted(referral.pk), "status_not_contacted"
     )
