@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_POST
 from client_status.forms import BestTimesForm, WithdrawForm
 from client_status.progress import page_context, referral_for_page
 from config.client_ip import client_ip
-from config.flash import flash
 from config.throttle import over
 from referrals import services
 from referrals.access_log import Page, record_views

@@ -32,7 +32,6 @@ STATUS_LINK_AFTER_CLOSE after it closes, unless staff revoked the link.
 from datetime import datetime, timedelta
 
 from django.conf import settings
-
 from django.db.models import Exists, Q, QuerySet
 
 from providers.models import Provider

@@ -1020,9 +1020,7 @@ def edit_client_details(
 # The client's status page ------------------------------------------------------------------------
 
 
-def revoke_status_links(
-    referral_id: int, *, actor: Actor, now: datetime | None = None
-) -> Referral:
+def revoke_status_links(referral_id: int, *, actor: Actor, now: datetime | None = None) -> Referral:
     """Staff revoke every status page link sent for this referral (say, an email went to the
     wrong person): the links carry the old version and stop working; emails sent from now on
     carry a new one."""
@@ -1069,7 +1067,5 @@ def report_not_contacted(
             raise NotOpen("You can tell us this once a provider has accepted and had time to call.")
         referral.not_contacted_at = at
         referral.save(update_fields=["not_contacted_at"])
-        _event(
-            referral, ReferralEvent.Kind.NOT_CONTACTED, actor, at, provider=referral.accepted_by
-        )
+        _event(referral, ReferralEvent.Kind.NOT_CONTACTED, actor, at, provider=referral.accepted_by)
     return referral

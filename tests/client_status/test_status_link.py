@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 
 from referrals import services
 from referrals.links import STATUS_SALT
@@ -128,3 +129,28 @@ def test_an_accepted_request_costs_the_same_queries(
 
 def test_only_get_shows_the_page(client, path):
     assert client.post(path).status_code == 405
+
+
+def test_while_waiting_the_page_says_how_long_providers_usually_take(
+    client, make_referral, ana, aetna
+):
+    answered = make_referral(network=aetna, preferred=ana, now=timezone.now() - timedelta(hours=4))
+    services.decline_referral(
+        answered.pk,
+        ana,
+        reason="unavailable",
+        actor=services.Actor("provider"),
+        now=answered.created_at + timedelta(hours=3, minutes=10),
+    )
+    waiting = make_referral(network=aetna, preferred=ana)
+    page = client.get(status_path(waiting)).content.decode()
+    assert "Providers usually answer a new request within about 3 hours." in page
+
+
+def test_the_usual_time_is_cached_not_counted_on_every_view(client, make_referral, ana, aetna):
+    waiting = make_referral(network=aetna, preferred=ana)
+    assert "usually answer" not in client.get(status_path(waiting)).content.decode()
+    services.decline_referral(
+        waiting.pk, ana, reason="unavailable", actor=services.Actor("provider")
+    )
+    assert "usually answer" not in client.get(status_path(waiting)).content.decode()
