@@ -20,3 +20,4 @@ class Actor:
 
 
 WORKER = Actor(label="worker")
+CLIENT = Actor(label="client (status page)")

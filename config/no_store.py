@@ -7,7 +7,7 @@ admin is covered without remembering a decorator.
 
 from django.utils.cache import add_never_cache_headers
 
-NAMESPACES = {"desk", "portal", "admin"}
+NAMESPACES = {"desk", "portal", "admin", "client_status"}
 VIEWS = {
     "referrals:intake",  # a refused form shows what the client typed
     "referrals:intake_done",

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "desk",
     "portal",
     "replies",
+    "client_status",
     "worker",
 ]
 
@@ -233,6 +234,10 @@ TRUSTED_PROXIES = parse_trusted_proxies(env("TRUSTED_PROXIES"))
 CACHES = cache_settings(env("CACHE_URL"))
 # Intake form submissions and API creates per client address.
 INTAKE_RATE_LIMIT = parse_rate(env("INTAKE_RATE_LIMIT", "10/h"), "INTAKE_RATE_LIMIT")
+# Actions on a client's status page (withdraw, best times, "no one has contacted me") per address.
+STATUS_ACTION_RATE_LIMIT = parse_rate(
+    env("STATUS_ACTION_RATE_LIMIT", "20/h"), "STATUS_ACTION_RATE_LIMIT"
+)
 
 # --- Channels (see notifications/clients.py; unset means the development backend) -------------
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN")

@@ -1,4 +1,4 @@
-"""Counters for the throttles (sign-in, intake form, API create), kept in Django's shared cache.
+"""Counters for the throttles (sign-in, intake form, API create, status page actions), kept in
 
 Every web process counts in the same place: a database table by default, Redis when CACHE_URL
 says so (`config.cache_url`), so three web processes allow the limit, not three times it. A

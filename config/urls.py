@@ -16,6 +16,7 @@ urlpatterns = [
     path("desk/", include("desk.urls")),
     path("portal/", include("portal.urls")),
     path("", include("replies.urls")),
+    path("", include("client_status.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),

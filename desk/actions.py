@@ -1,6 +1,6 @@
 """Staff actions on one referral: offer to a provider, decline with a reason, add a note, confirm
 contact, give it to a staff member (needs attention), close with an outcome, merge into another referral
-of the same person. Each is a POST that calls `referrals.services` and lands in the timeline; a refused
+of the same person, revoke the client's status page links. Each is a POST that calls `referrals.services` and lands in the timeline; a refused
 action shows why and changes nothing."""
 
 from django.contrib import messages
@@ -183,4 +183,16 @@ def merge(request, pk):
         "referrals_merged",
         number=referral.number,
         into=Referral(pk=into).number,
+    )
+
+
+@staff_member_required
+@require_POST
+def revoke_status_links(request, pk):
+    get_object_or_404(Referral, pk=pk)
+    return _run(
+        request,
+        pk,
+        lambda: services.revoke_status_links(pk, actor=services.Actor.for_user(request.user)),
+        "status_links_revoked",
     )

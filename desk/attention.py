@@ -77,6 +77,16 @@ def asked_again(now: datetime) -> QuerySet[Referral]:
     )
 
 
+def client_not_contacted(now: datetime) -> QuerySet[Referral]:
+    """The client said on their status page that nobody has contacted them yet, since the
+    provider who holds it accepted, and no contact has been confirmed since."""
+    return Referral.objects.filter(
+        status=Status.ACCEPTED,
+        contacted_at__isnull=True,
+        not_contacted_at__gte=F("accepted_at"),
+    ).order_by("not_contacted_at", "pk")
+
+
 def failed_messages(now: datetime) -> QuerySet[OutboxMessage]:
     """Messages the outbox gave up on."""
     return OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).order_by(
@@ -86,6 +96,7 @@ def failed_messages(now: datetime) -> QuerySet[OutboxMessage]:
 
 # In the order the desk lists them; the words are in templates/desk/_attention.html.
 REFERRAL_CATEGORIES = [
+    ("not_contacted", client_not_contacted),
     ("expiring", expiring_soon),
     ("contact", contact_unconfirmed),
     ("uncovered", no_eligible_provider),

@@ -16,6 +16,11 @@ urlpatterns = [
     path("referrals/<int:pk>/assign/", actions.assign, name="assign"),
     path("referrals/<int:pk>/close/", actions.close, name="close"),
     path("referrals/<int:pk>/merge/", actions.merge, name="merge"),
+    path(
+        "referrals/<int:pk>/revoke-status-links/",
+        actions.revoke_status_links,
+        name="revoke_status_links",
+    ),
     path("analytics/", analytics_views.analytics, name="analytics"),
     path("providers/", providers.providers, name="providers"),
     path(

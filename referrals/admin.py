@@ -10,10 +10,11 @@ of the client's details (`access_log`).
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from config.flash import flash
 from config.readonly_admin import ReadOnlyAdmin
 from notifications.models import OutboxMessage
 from referrals import services
@@ -130,9 +131,14 @@ class ReferralAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            "Client's status page",
+            {"fields": ("best_times", "not_contacted_at", "status_link_version")},
+        ),
         ("Internals", {"classes": ("collapse",), "fields": ("round", "source", "slack_ts")}),
         ("Note", {"fields": ("note",)}),
     )
+    actions = ("revoke_status_links",)
     # Every field shown is read-only except the note: no state changes by editing.
     readonly_fields = tuple(f for _, opts in fieldsets for f in opts["fields"] if f != "note")
     inlines = (EventInline, MessageInline)
@@ -140,6 +146,14 @@ class ReferralAdmin(admin.ModelAdmin):
     @admin.display(description="number", ordering="pk")
     def number(self, obj):
         return obj.number
+
+    @admin.action(description="Revoke the client's status page links")
+    def revoke_status_links(self, request, queryset):
+        """Every status page link sent for the chosen referrals stops working."""
+        actor = services.Actor.for_user(request.user)
+        for pk in queryset.values_list("pk", flat=True):
+            services.revoke_status_links(pk, actor=actor)
+        flash(request, messages.SUCCESS, "status_links_revoked")
 
     @admin.display(description="client")
     def client_link(self, obj):

@@ -20,12 +20,18 @@ Who may close a referral, and with which outcome:
 - the provider who holds it (accepted by them, still active): first session scheduled, client
   withdrew, client could not be reached (after CONTACT_ATTEMPTS_BEFORE_UNREACHABLE recorded
   attempts to reach the client);
+- the client, from their status page: client withdrew;
 - staff: any outcome, with a note; "duplicate" only by merging it into the other referral.
 A closed referral is closed for good.
+
+Who may see a client's status page (first name and where the request stands): whoever holds
+its current signed link (`referrals.links.make_status_url`), while the request is open and for
+STATUS_LINK_AFTER_CLOSE after it closes, unless staff revoked the link.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Exists, Q, QuerySet
 
 from providers.models import Provider
@@ -167,6 +173,8 @@ Outcome = Referral.Outcome
 PROVIDER_OUTCOMES = (Outcome.FIRST_SESSION, Outcome.WITHDREW, Outcome.UNREACHABLE)
 # A duplicate is closed by `services.merge_referrals`, which records which referral it joined.
 STAFF_OUTCOMES = tuple(o for o in Outcome if o != Outcome.DUPLICATE)
+CLIENT_OUTCOMES = (Outcome.WITHDREW,)
+STATUS_LINK_AFTER_CLOSE = timedelta(days=30)
 
 
 def held_by(provider: Provider | None) -> QuerySet[Referral]:
@@ -225,15 +233,46 @@ def may_act_for(acting: Provider | None, provider: Provider, *, staff: bool) -> 
     return staff or (acting is not None and acting.pk == provider.pk)
 
 
-def closing_outcomes(referral: Referral, provider: Provider | None, *, staff: bool) -> tuple:
-    """The outcomes this person may close this referral with now (none: they may not close it)."""
+def closing_outcomes(
+    referral: Referral, provider: Provider | None, *, staff: bool, client: bool = False
+) -> tuple:
+    """The outcomes this person may close this referral with now (none: they may not close it).
+    `client`: the client themselves, from their status page."""
     if referral.status == Referral.Status.CLOSED:
         return ()
     if staff:
         return STAFF_OUTCOMES
+    if client:
+        return CLIENT_OUTCOMES
     return PROVIDER_OUTCOMES if holds(referral, provider) else ()
 
 
 def may_record_contact_attempt(referral: Referral, provider: Provider | None, *, staff: bool):
     """The holder (or staff for them) records tries to reach the client of an accepted referral."""
     return referral.status == Referral.Status.ACCEPTED and (staff or holds(referral, provider))
+
+
+def status_link_problem(referral: Referral | None, version: int, at: datetime) -> str:
+    """Whether a status page link for `referral` carrying `version` lets its holder see the page
+    at `at`: "" (it does), "invalid" (no such referral), "revoked" (staff revoked it), or
+    "expired" (closed more than STATUS_LINK_AFTER_CLOSE ago)."""
+    if referral is None:
+        return "invalid"
+    if version != referral.status_link_version:
+        return "revoked"
+    if referral.closed_at is not None and referral.closed_at + STATUS_LINK_AFTER_CLOSE <= at:
+        return "expired"
+    return ""
+
+
+def may_report_not_contacted(referral: Referral, at: datetime) -> bool:
+    """The client may say "no one has contacted me yet" once a provider accepted, CONTACT_WITHIN
+    (the policy's 12 hours) passed without a confirmed contact, and they have not said so since
+    that provider accepted."""
+    return (
+        referral.status == Referral.Status.ACCEPTED
+        and referral.contacted_at is None
+        and referral.accepted_at is not None
+        and referral.accepted_at + settings.CONTACT_WITHIN <= at
+        and (referral.not_contacted_at is None or referral.not_contacted_at < referral.accepted_at)
+    )

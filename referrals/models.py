@@ -245,6 +245,20 @@ class Referral(models.Model):
     )
     # Bumped on every transition: action links carry it, so a used link stops working.
     round = models.PositiveIntegerField(default=1)
+    # The client's status page (`client_status`): its signed links carry this version; staff
+    # revoking them moves it on (`services.revoke_status_links`), so every older link stops.
+    status_link_version = models.PositiveIntegerField(default=1)
+    best_times = models.CharField(
+        "best times to reach the client",
+        max_length=300,
+        blank=True,
+        help_text="Given by the client on their status page.",
+    )
+    not_contacted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the client said on their status page that nobody has contacted them yet.",
+    )
 
     slack_channel = models.CharField(max_length=40, blank=True)
     slack_ts = models.CharField("Slack message ts", max_length=40, blank=True)
@@ -355,6 +369,9 @@ class ReferralEvent(models.Model):
         CLOSED = "closed", "Closed"
         ASKED_AGAIN = "asked_again", "The client asked again"
         MERGED = "merged", "Merged"
+        STATUS_LINKS_REVOKED = "status_revoked", "Status page links revoked"
+        BEST_TIMES = "best_times", "The client gave the best times to reach them"
+        NOT_CONTACTED = "not_contacted", "The client said nobody has contacted them yet"
 
     class Reason(models.TextChoices):
         UNAVAILABLE = "unavailable", "Provider not available to contact the client"
@@ -471,6 +488,7 @@ class ClientDataView(models.Model):
         EMAIL_LINK = "email_link", "Emailed Accept/Decline link"
         ADMIN_REFERRAL = "admin_referral", "Admin: referral"
         ADMIN_CLIENT = "admin_client", "Admin: client"
+        STATUS_PAGE = "status_page", "Client's status page"
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="views")
     user = models.ForeignKey(

@@ -12,7 +12,8 @@ from django.urls import reverse
 from notifications.outbox import Channel, queue_message
 from notifications.slack_blocks import card_buttons
 from providers.availability import availability
-from referrals.links import make_action_url
+from providers.contact import phone_for_clients
+from referrals.links import make_action_url, make_status_url
 from referrals.models import Referral, ReferralEvent
 
 
@@ -60,9 +61,11 @@ def _mention(provider, at) -> dict:
 
 
 def _email_client(referral, event, template, context):
+    """Every client email carries the link to their request's status page."""
     client = referral.client
     if client.email and client.consent_email:
-        _queue(referral, event, template, Channel.EMAIL, client.email, context)
+        ctx = {**context, "status_url": make_status_url(referral)}
+        _queue(referral, event, template, Channel.EMAIL, client.email, ctx)
 
 
 def _offer_to_provider(referral, event, provider, context):
@@ -111,7 +114,23 @@ def on_offered(referral: Referral, event: ReferralEvent) -> None:
 
 
 def on_accepted(referral: Referral, event: ReferralEvent) -> None:
+    """The channel sees who accepted; the client is told who will contact them ("A provider will
+    contact you"): name, credentials, photo when there is one, and the number to expect."""
     _slack_status(referral, event, _context(referral, event), "referral_accepted")
+    _email_client(referral, event, "provider_will_contact", _holder_context(referral, event))
+
+
+def _holder_context(referral: Referral, event: ReferralEvent) -> dict:
+    """The holder as a client is shown them: their phone for clients and their photo's address."""
+    holder = referral.accepted_by
+    photo = reverse("providers:photo", args=[holder.photo_id]) if holder.photo_id else ""
+    return _context(
+        referral,
+        event,
+        provider=holder,
+        provider_phone=phone_for_clients(holder),
+        photo_url=f"{settings.SITE_URL}{photo}" if photo else "",
+    )
 
 
 def on_declined(referral: Referral, event: ReferralEvent, *, tell_client: bool = True) -> None:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.actors import WORKER, Actor
+from config.actors import CLIENT, WORKER, Actor
 from notifications.wakeup import wake_worker
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
@@ -29,6 +29,7 @@ from referrals.eligibility import (
     holds_live_offer,
     is_eligible,
     may_record_contact_attempt,
+    may_report_not_contacted,
 )
 from referrals.errors import (
     AlreadyAccepted,
@@ -780,14 +781,15 @@ def close_referral(
     note: str = "",
     first_session_on: date | None = None,
     provider: Provider | None = None,
+    by_client: bool = False,
     now: datetime | None = None,
 ) -> Referral:
     """Every referral ends with an outcome.
 
     The provider who holds it closes it with "first session scheduled" (and its date), "client
     withdrew", or "client could not be reached" once they recorded
-    CONTACT_ATTEMPTS_BEFORE_UNREACHABLE attempts; staff close with any outcome and a note saying
-    why. A provider who does not hold it is refused as if it did not exist. The Slack post shows
+    CONTACT_ATTEMPTS_BEFORE_UNREACHABLE attempts; the client (`by_client`, from their status
+    page) withdraws; staff close with any outcome and a note saying why. A provider who does not hold it is refused as if it did not exist. The Slack post shows
     the outcome; nothing more is sent about it.
     """
     at = _now(now)
@@ -798,7 +800,7 @@ def close_referral(
         referral = _lock(referral_id)
         if referral.status == Status.CLOSED:
             raise NotOpen("This referral is already closed.")
-        allowed = closing_outcomes(referral, provider, staff=actor.is_staff)
+        allowed = closing_outcomes(referral, provider, staff=actor.is_staff, client=by_client)
         if not allowed:
             raise NotFound()
         if outcome == Outcome.DUPLICATE and actor.is_staff:
@@ -1025,3 +1027,57 @@ def edit_client_details(
         for referral in client.referrals.order_by("pk"):
             _event(referral, ReferralEvent.Kind.CLIENT_EDITED, actor, at, changes=old)
     return list(old)
+
+
+# The client's status page ------------------------------------------------------------------------
+
+
+def revoke_status_links(referral_id: int, *, actor: Actor, now: datetime | None = None) -> Referral:
+    """Staff revoke every status page link sent for this referral (say, an email went to the
+    wrong person): the links carry the old version and stop working; emails sent from now on
+    carry a new one."""
+    at = _now(now)
+    if not actor.is_staff:
+        raise NotHolder("Only staff revoke a client's status page links.")
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        referral.status_link_version += 1
+        referral.save(update_fields=["status_link_version"])
+        _event(referral, ReferralEvent.Kind.STATUS_LINKS_REVOKED, actor, at)
+    return referral
+
+
+def give_best_times(
+    referral_id: int, best_times: str, *, actor: Actor = CLIENT, now: datetime | None = None
+) -> Referral:
+    """The client says when they are best reached; the provider who holds the referral and the
+    desk see it. Refused once the referral is closed."""
+    at = _now(now)
+    best_times = " ".join(best_times.split())
+    if not best_times or len(best_times) > Referral._meta.get_field("best_times").max_length:
+        raise ValueError("best times must be given, in at most 300 characters")
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        if referral.status == Status.CLOSED:
+            raise NotOpen(CLOSED_MESSAGE)
+        referral.best_times = best_times
+        referral.save(update_fields=["best_times"])
+        _event(referral, ReferralEvent.Kind.BEST_TIMES, actor, at, provider=referral.accepted_by)
+    return referral
+
+
+def report_not_contacted(
+    referral_id: int, *, actor: Actor = CLIENT, now: datetime | None = None
+) -> Referral:
+    """The client says "no one has contacted me yet": allowed once a provider accepted and
+    CONTACT_WITHIN (the policy's 12 hours) passed without a confirmed contact. The desk sees it
+    at once under Needs attention (`desk.attention.client_not_contacted`)."""
+    at = _now(now)
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        if not may_report_not_contacted(referral, at):
+            raise NotOpen("You can tell us this once a provider has accepted and had time to call.")
+        referral.not_contacted_at = at
+        referral.save(update_fields=["not_contacted_at"])
+        _event(referral, ReferralEvent.Kind.NOT_CONTACTED, actor, at, provider=referral.accepted_by)
+    return referral

@@ -21,6 +21,8 @@ AT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 ACCEPT_PAGE = "http://127.0.0.1:8000/accept/?referral=42"
 ACTION = "http://127.0.0.1:8000/r/SIGNED-TOKEN/"
 PORTAL = "http://127.0.0.1:8000/portal/"
+STATUS = "http://127.0.0.1:8000/status/SIGNED-TOKEN/"
+PHOTO = "http://127.0.0.1:8000/providers/photos/5.jpg"
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +74,7 @@ def _context(
         "provider": ana,
         "accept_page_url": ACCEPT_PAGE,
         "action_url": ACTION,
+        "status_url": STATUS,
         **(extra or {}),
     }
 
@@ -213,6 +216,30 @@ CASES = {
         "slack",
         "referral_no_provider",
         {"status": "available", "kind": "general", "event_kind": "no_provider"},
+    ),
+    "email-provider_will_contact": (
+        "email",
+        "provider_will_contact",
+        {
+            "status": "accepted",
+            "event_kind": "accepted",
+            "extra": {
+                "provider": Provider(
+                    pk=7, first_name="Ana", last_name="Lee", credentials="LCSW", photo_id=5
+                ),
+                "provider_phone": "+15551230001",
+                "photo_url": PHOTO,
+            },
+        },
+    ),
+    "email-provider_will_contact-no_photo": (
+        "email",
+        "provider_will_contact",
+        {
+            "status": "accepted",
+            "event_kind": "accepted",
+            "extra": {"provider_phone": "+15551230001", "photo_url": ""},
+        },
     ),
     "email-provider_signin": (
         "email",

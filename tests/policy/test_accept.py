@@ -60,7 +60,9 @@ def test_accept_with_a_stale_round_fails_cleanly_and_changes_nothing(make_referr
     assert set(ReferralEvent.objects.values_list("id", flat=True)) == before
 
 
-def test_accepting_posts_to_slack_and_emails_nobody(make_referral, ana, aetna, t0):
+def test_accepting_posts_to_slack_and_tells_the_client_who_will_contact_them(
+    make_referral, ana, aetna, t0
+):
     referral = make_referral(network=aetna, preferred=ana, now=t0)
 
     accept_referral(referral.pk, ana, actor=PROVIDER, now=t0)
@@ -69,4 +71,5 @@ def test_accepting_posts_to_slack_and_emails_nobody(make_referral, ana, aetna, t
     assert queued(event=event) == [
         ("slack", "referral_accepted", "#referrals"),
         ("slack", "referral_card", "#referrals"),
+        ("email", "provider_will_contact", "sam.rivera@example.org"),
     ]
