@@ -96,6 +96,11 @@ CASES = {
         {"kind": "general", "status": "available"},
     ),
     "email-provider_referral": ("email", "provider_referral", {}),
+    "email-provider_referral-staff_offer": (
+        "email",
+        "provider_referral",
+        {"kind": "general", "event_kind": "offered"},
+    ),
     "email-provider_reminder": ("email", "provider_reminder", {"event_kind": "reminded"}),
     "email-client_reminder": ("email", "client_reminder", {"event_kind": "reminded"}),
     "email-decline_notice-declined": (
