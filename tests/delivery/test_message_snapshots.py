@@ -103,10 +103,15 @@ CASES = {
     ),
     "email-provider_reminder": ("email", "provider_reminder", {"event_kind": "reminded"}),
     "email-client_reminder": ("email", "client_reminder", {"event_kind": "reminded"}),
-    "email-decline_notice-declined": (
+    "email-decline_notice-not_available": (
         "email",
         "decline_notice",
         {"status": "available", "event_kind": "declined", "reason": "unavailable"},
+    ),
+    "email-decline_notice-not_a_fit": (
+        "email",
+        "decline_notice",
+        {"status": "available", "kind": "general", "event_kind": "declined", "reason": "not_a_fit"},
     ),
     "email-decline_notice-expired": (
         "email",
