@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context.practice",
             ],
+            "builtins": ["config.display"],  # `when` and `duration` in every template
         },
     },
 ]

@@ -14,7 +14,7 @@ from providers.models import Provider
 from referrals import services
 from referrals.accept_forms import ACCEPT, DECLINE, LinkDecisionForm
 from referrals.access_log import Page, record_views
-from referrals.eligibility import visible_to
+from referrals.eligibility import held_by, visible_to
 from referrals.errors import InactiveProvider, NotEligible, ReferralError
 from referrals.links import LinkExpired, LinkInvalid, read_action_token
 from referrals.models import Referral
@@ -76,8 +76,12 @@ def _act(request, data: dict, claim, context: dict):
             )
     except ReferralError as exc:
         return _problem(request, "refused", 409, message=exc.message, **context)
+    # Having accepted, the holder gets the client's phone and email to contact them.
+    shows_contact = held_by(provider).filter(pk=referral.pk).exists()
+    if shows_contact:
+        record_views(provider.user, [referral], Page.EMAIL_LINK, who=f"email link: {provider.email}")
     return render(
         request,
         "referrals/link_done.html",
-        {**context, "referral": referral, "choice": data["choice"]},
+        {**context, "referral": referral, "choice": data["choice"], "shows_contact": shows_contact},
     )
