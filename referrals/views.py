@@ -23,7 +23,7 @@ from config.client_ip import client_ip
 from config.throttle import over
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
-from referrals.errors import InactiveProvider, ProviderUnavailable
+from referrals.errors import InactiveProvider, OutOfNetwork, ProviderUnavailable
 from referrals.forms import PICK_PROVIDER, IntakeForm
 from referrals.models import Client, Referral
 
@@ -73,9 +73,12 @@ def _create(form: IntakeForm) -> Referral | None:
             actor=services.Actor("intake form"),
             source="web",
             needs=form.needs(),
+            out_of_network_confirmed=form.cleaned_data["pay_out_of_network"],
         )
     except (InactiveProvider, ProviderUnavailable) as exc:
         form.add_error("preferred_provider", exc.message)
+    except OutOfNetwork as exc:  # the provider's networks changed since the form was checked
+        form.add_error("pay_out_of_network", exc.message)
     except Provider.DoesNotExist:
         form.add_error("preferred_provider", PICK_PROVIDER)
     return None
