@@ -45,3 +45,11 @@ def test_in_network_and_self_pay_referrals_are_not_out_of_network(ana, aetna, ci
     assert referral.out_of_network is False
     email = OutboxMessage.objects.get(template="provider_referral", channel="email")
     assert "Out of network" not in email.body_text
+
+
+def test_the_desk_shows_out_of_network_on_such_referrals(client, django_user_model, ana, cigna):
+    referral = _make(cigna, ana, out_of_network_confirmed=True)
+    client.force_login(django_user_model.objects.create_user("intake", is_staff=True))
+    queue = client.get("/desk/").content.decode()
+    timeline = client.get(f"/desk/referrals/{referral.pk}/").content.decode()
+    assert "out of network" in queue and "out of network" in timeline
