@@ -26,6 +26,7 @@ AGE_BANDS = {
     "gt48": ("Over 48 hours", 48, None),
 }
 
+
 @dataclass(frozen=True)
 class Deadline:
     label: str

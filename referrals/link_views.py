@@ -79,7 +79,9 @@ def _act(request, data: dict, claim, context: dict):
     # Having accepted, the holder gets the client's phone and email to contact them.
     shows_contact = held_by(provider).filter(pk=referral.pk).exists()
     if shows_contact:
-        record_views(provider.user, [referral], Page.EMAIL_LINK, who=f"email link: {provider.email}")
+        record_views(
+            provider.user, [referral], Page.EMAIL_LINK, who=f"email link: {provider.email}"
+        )
     return render(
         request,
         "referrals/link_done.html",

@@ -13,9 +13,7 @@ def _notice(referral) -> str:
     return OutboxMessage.objects.get(referral=referral, template="decline_notice").body_text
 
 
-def test_decline_notice_when_the_preferred_provider_is_not_available(
-    make_referral, ana, aetna, t0
-):
+def test_decline_notice_when_the_preferred_provider_is_not_available(make_referral, ana, aetna, t0):
     referral = make_referral(network=aetna, preferred=ana, now=t0)
     decline_referral(referral.pk, ana, reason="unavailable", actor=PROVIDER, now=t0)
 
