@@ -63,3 +63,21 @@ def test_a_form_with_other_errors_still_marks_the_providers(client, form, ana, a
     page = client.post(URL, {**form, "insurance": str(aetna.pk), "last_name": ""}).content
     assert "Ana Lee (in your network)" in page.decode()
     assert CONFIRM not in page.decode()
+
+
+def test_marking_the_providers_costs_the_same_queries_for_many_providers(
+    client, form, provider_factory, cigna
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.post(URL, form).status_code == 400
+        return len(captured)
+
+    queries()  # the first request also sets up the session and the throttle's counter
+    few = queries()
+    for n in range(12):
+        provider_factory("P", f"Extra{n}", email=f"p{n}@example.com", networks=[cigna])
+    assert queries() == few
