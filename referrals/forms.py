@@ -163,7 +163,8 @@ class IntakeForm(ClientContactRules, forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, marks_for=None, **kwargs):
+        """`marks_for`: the insurance and provider chosen so far (htmx, before submitting)."""
         super().__init__(*args, **kwargs)
         self.fields["insurance"].choices = [
             ("", "Choose your insurance"),
@@ -172,14 +173,14 @@ class IntakeForm(ClientContactRules, forms.Form):
         ]
         widget = self.fields["preferred_provider"].widget
         widget.choices = provider_choices(widget, "No preference")
-        self._mark_networks(widget)
+        self._mark_networks(widget, self.data if self.is_bound else marks_for or {})
 
-    def _mark_networks(self, widget):
+    def _mark_networks(self, widget, chosen_so_far):
         """Once an insurance is chosen (the form came back), mark each provider "in your network"
         or "not in your network", and ask for the out-of-pocket confirmation when the chosen one
         is outside it."""
         self.in_network_ids, self.asks_out_of_network = None, False
-        chosen = str(self.data.get("insurance", "")) if self.is_bound else ""
+        chosen = str(chosen_so_far.get("insurance", ""))
         if not chosen.isdigit() or len(chosen) > 18:
             return
         providers = in_network(Provider.objects.all(), int(chosen))
@@ -193,7 +194,7 @@ class IntakeForm(ClientContactRules, forms.Form):
             )
             for pk, label in widget.choices
         ]
-        provider = str(self.data.get("preferred_provider", ""))
+        provider = str(chosen_so_far.get("preferred_provider", ""))
         self.asks_out_of_network = bool(provider) and provider not in self.in_network_ids
 
     def clean_insurance(self):

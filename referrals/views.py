@@ -58,7 +58,11 @@ def intake(request):
                 return redirect("referrals:intake_done")
         status = 400
     else:
-        form = IntakeForm(initial={"preferred_provider": request.GET.get("provider", "")[:20]})
+        initial = {"preferred_provider": request.GET.get("provider", "")[:20]}
+        live = request.headers.get("HX-Request") == "true"  # an insurance or provider was chosen
+        if live:
+            initial = {k: request.GET.get(k, "")[:20] for k in ("insurance", "preferred_provider")}
+        form = IntakeForm(initial=initial, marks_for=request.GET if live else None)
         status = 200
     return render(request, "referrals/intake.html", {"form": form}, status=status)
 

@@ -80,10 +80,27 @@ def test_the_out_of_network_question_is_accessible(page, referrals, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/referrals/new/")
     page.get_by_label("Insurance").select_option(label="Cigna")
-    page.get_by_label("Preferred provider").select_option(label="Anastasia Featherstonehaugh-Lee")
+    provider = page.get_by_label("Preferred provider")
+    provider.locator("option", has_text="(not in your network)").first.wait_for(state="attached")
+    provider.select_option(label="Anastasia Featherstonehaugh-Lee (not in your network)")
+    page.get_by_label("I understand this provider is not in my insurance network").wait_for()
     page.get_by_role("button", name="Send my request").click()
+    page.get_by_role("alert").first.wait_for()
     assert page.get_by_label(
         "I understand this provider is not in my insurance network"
     ).is_visible()
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_with_htmx_the_network_marks_appear_before_submitting(page, referrals):
+    page.goto("/referrals/new/")
+    page.get_by_label("Insurance").select_option(label="Cigna")
+    provider = page.get_by_label("Preferred provider")
+    provider.locator("option", has_text="(not in your network)").first.wait_for(state="attached")
+    provider.select_option(label="Anastasia Featherstonehaugh-Lee (not in your network)")
+    confirm = page.get_by_label("I understand this provider is not in my insurance network")
+    confirm.wait_for()
+    confirm.check()
+    assert confirm.is_checked()  # ticking it does not refresh the choice away
+    assert page.csp_violations == []

@@ -81,3 +81,19 @@ def test_marking_the_providers_costs_the_same_queries_for_many_providers(
     for n in range(12):
         provider_factory("P", f"Extra{n}", email=f"p{n}@example.com", networks=[cigna])
     assert queries() == few
+
+
+def test_with_htmx_the_marks_update_as_soon_as_an_insurance_is_chosen(client, ana, cigna):
+    page = client.get(
+        URL,
+        {"insurance": str(cigna.pk), "preferred_provider": str(ana.pk)},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "Ana Lee (not in your network)" in page and CONFIRM in page
+    assert f'<option value="{cigna.pk}" selected>Cigna</option>' in page
+    assert Referral.objects.count() == 0
+
+
+def test_without_htmx_a_query_string_does_not_mark_anything(client, ana, cigna):
+    page = client.get(URL, {"insurance": str(cigna.pk), "preferred_provider": "junk"}).content
+    assert CONFIRM not in page.decode() and "in your network" not in page.decode()
