@@ -179,23 +179,23 @@ class IntakeForm(ClientContactRules, forms.Form):
         """Once an insurance is chosen (the form came back), mark each provider "in your network"
         or "not in your network", and ask for the out-of-pocket confirmation when the chosen one
         is outside it."""
-        self.in_network_ids, self.asks_out_of_network = None, False
+        self.asks_out_of_network = False
         chosen = str(chosen_so_far.get("insurance", ""))
-        if not chosen.isdigit() or len(chosen) > 18:
+        if not (chosen.isascii() and chosen.isdigit()) or len(chosen) > 18:
             return
         providers = in_network(Provider.objects.all(), int(chosen))
-        self.in_network_ids = {str(pk) for pk in providers.values_list("pk", flat=True)}
+        in_network_ids = {str(pk) for pk in providers.values_list("pk", flat=True)}
         widget.choices = [
             (
                 pk,
                 label
                 if not pk
-                else f"{label} ({'' if pk in self.in_network_ids else 'not '}in your network)",
+                else f"{label} ({'' if pk in in_network_ids else 'not '}in your network)",
             )
             for pk, label in widget.choices
         ]
         provider = str(chosen_so_far.get("preferred_provider", ""))
-        self.asks_out_of_network = bool(provider) and provider not in self.in_network_ids
+        self.asks_out_of_network = bool(provider) and provider not in in_network_ids
 
     def clean_insurance(self):
         value = self.cleaned_data["insurance"]

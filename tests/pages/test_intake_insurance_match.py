@@ -97,3 +97,9 @@ def test_with_htmx_the_marks_update_as_soon_as_an_insurance_is_chosen(client, an
 def test_without_htmx_a_query_string_does_not_mark_anything(client, ana, cigna):
     page = client.get(URL, {"insurance": str(cigna.pk), "preferred_provider": "junk"}).content
     assert CONFIRM not in page.decode() and "in your network" not in page.decode()
+
+
+@pytest.mark.parametrize("junk", ["²", "9" * 40, "-1", "1e3", "\x00"])
+def test_a_junk_insurance_in_the_htmx_refresh_is_ignored_not_a_crash(client, ana, junk):
+    response = client.get(URL, {"insurance": junk}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "in your network" not in response.content.decode()
