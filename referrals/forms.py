@@ -179,12 +179,14 @@ class IntakeForm(ClientContactRules, forms.Form):
         """Once an insurance is chosen (the form came back), mark each provider "in your network"
         or "not in your network", and ask for the out-of-pocket confirmation when the chosen one
         is outside it."""
-        self.asks_out_of_network = False
+        self.asks_out_of_network, self.chosen_provider = False, ""
         chosen = str(chosen_so_far.get("insurance", ""))
         if not (chosen.isascii() and chosen.isdigit()) or len(chosen) > 18:
             return
         providers = in_network(Provider.objects.all(), int(chosen))
         in_network_ids = {str(pk) for pk in providers.values_list("pk", flat=True)}
+        provider = str(chosen_so_far.get("preferred_provider", ""))
+        self.chosen_provider = dict(widget.choices).get(provider, "") if provider else ""
         widget.choices = [
             (
                 pk,
@@ -194,8 +196,7 @@ class IntakeForm(ClientContactRules, forms.Form):
             )
             for pk, label in widget.choices
         ]
-        provider = str(chosen_so_far.get("preferred_provider", ""))
-        self.asks_out_of_network = bool(provider) and provider not in in_network_ids
+        self.asks_out_of_network = bool(self.chosen_provider) and provider not in in_network_ids
 
     def clean_insurance(self):
         value = self.cleaned_data["insurance"]

@@ -80,9 +80,7 @@ def test_the_out_of_network_question_is_accessible(page, referrals, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/referrals/new/")
     page.get_by_label("Insurance").select_option(label="Cigna")
-    provider = page.get_by_label("Preferred provider")
-    provider.locator("option", has_text="(not in your network)").first.wait_for(state="attached")
-    provider.select_option(label="Anastasia Featherstonehaugh-Lee (not in your network)")
+    page.get_by_label("Preferred provider").select_option(label="Anastasia Featherstonehaugh-Lee")
     page.get_by_label("I understand this provider is not in my insurance network").wait_for()
     page.get_by_role("button", name="Send my request").click()
     page.get_by_role("alert").first.wait_for()
@@ -93,14 +91,15 @@ def test_the_out_of_network_question_is_accessible(page, referrals, width):
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_with_htmx_the_network_marks_appear_before_submitting(page, referrals):
+def test_with_htmx_the_out_of_network_question_follows_each_choice(page, referrals):
     page.goto("/referrals/new/")
     page.get_by_label("Insurance").select_option(label="Cigna")
-    provider = page.get_by_label("Preferred provider")
-    provider.locator("option", has_text="(not in your network)").first.wait_for(state="attached")
-    provider.select_option(label="Anastasia Featherstonehaugh-Lee (not in your network)")
+    page.get_by_label("Preferred provider").select_option(label="Anastasia Featherstonehaugh-Lee")
     confirm = page.get_by_label("I understand this provider is not in my insurance network")
     confirm.wait_for()
+    assert page.get_by_text("Anastasia Featherstonehaugh-Lee is not in your network").is_visible()
     confirm.check()
-    assert confirm.is_checked()  # ticking it does not refresh the choice away
+    assert confirm.is_checked()  # ticking it does not refresh the note away
+    page.get_by_label("Preferred provider").select_option(label="No preference")
+    confirm.wait_for(state="detached")
     assert page.csp_violations == []
