@@ -28,7 +28,7 @@ from config.validation import clean_email, clean_name, normalise_phone
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from referrals import services
-from referrals.errors import InactiveProvider, ProviderUnavailable
+from referrals.errors import InactiveProvider, OutOfNetwork, ProviderUnavailable
 from referrals.models import Referral
 from referrals.numbers import parse_referral_number
 
@@ -122,6 +122,7 @@ def _checked(payload: ReferralIn) -> dict:
         ),
         "insurance_network": values["insurance_network"],
         "preferred_provider": values["preferred_provider_id"],
+        "out_of_network_confirmed": payload.out_of_network_confirmed,
         "needs": {
             "care_for": payload.care_for or "",
             "modality": payload.modality or "",
@@ -154,6 +155,8 @@ def _create(payload: ReferralIn, token: ApiToken) -> Referral:
             actor=services.Actor(token.actor_label),
             source=token.actor_label[:40],
         )
+    except OutOfNetwork as exc:
+        raise FieldErrors({"out_of_network_confirmed": exc.message}) from exc
     except (InactiveProvider, ProviderUnavailable, Provider.DoesNotExist) as exc:
         # The provider was made inactive, unavailable (or removed) between our check and the lock.
         message = (

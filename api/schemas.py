@@ -163,6 +163,12 @@ class ReferralIn(Schema):
         description="An active provider (see GET /api/providers) for a Preferred Provider "
         "referral; null for a General referral.",
     )
+    out_of_network_confirmed: StrictBool = Field(
+        False,
+        description="The client confirmed they may pay out of pocket for a preferred provider "
+        "outside their insurance network. Without it such a request is refused (422, field "
+        "out_of_network_confirmed); with it the referral is marked out_of_network.",
+    )
     # What the client needs (optional), used only to order providers by fit.
     care_for: Literal["adult", "teen", "child", "couple", "family"] | None = Field(
         None, description="Who the care is for."
@@ -189,6 +195,11 @@ class ReferralStatus(Schema):
         description="When the current 48-hour offer round ends unless accepted or declined."
     )
     accepted_by: str | None = Field(description="Name of the provider who accepted it.")
+    out_of_network: bool = Field(
+        False,
+        description="The preferred provider is outside the client's insurance network; the "
+        "client confirmed they may pay out of pocket.",
+    )
     outcome: str | None = Field(
         description="How it ended, once closed: " + ", ".join(Referral.Outcome.values)
     )

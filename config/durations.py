@@ -28,19 +28,24 @@ def parse_duration(value: str, name: str = "duration") -> timedelta:
 
 
 def describe(delta: timedelta) -> str:
-    """A duration as a person says it: "12 hours", "90 minutes", "2 days"."""
-    seconds = int(delta.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if unit == "day" and seconds < 72 * 3600:
-            continue  # "48 hours", as the policy says it, not "2 days"
-        if seconds >= size and seconds % size == 0:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n != 1 else ''}"
-    if seconds >= 3600:
-        return f"{seconds / 3600:.1f} hours"
-    if seconds >= 60:
-        return f"{seconds // 60} minutes"
-    return f"{seconds} seconds"
+    """A duration as a person says it: "1 minute", "12 hours", "1 day 3 hours", "3 days".
+
+    The two largest units, never "1 minutes"; one or two whole days stay in hours ("48 hours",
+    as the policy says it, not "2 days")."""
+    seconds = int(abs(delta.total_seconds()))
+    if seconds in (86400, 2 * 86400):
+        return _count(seconds // 3600, "hour")
+    parts = []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        n, seconds = divmod(seconds, size)
+        if n or parts:
+            parts.append((n, unit))
+    said = [_count(n, unit) for n, unit in parts[:2] if n]
+    return " ".join(said) or "0 seconds"
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
 
 
 def short(seconds: float | None) -> str:

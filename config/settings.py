@@ -114,7 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context.practice",
             ],
-            "builtins": ["config.goal_tags"],  # {% respond_within %}
+            "builtins": ["config.display", "config.goal_tags"],  # `when`, `duration`, {% respond_within %}
         },
     },
 ]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 
+from config.display import urgency
 from referrals.models import Referral
 
 Status = Referral.Status
@@ -21,9 +22,6 @@ AGE_BANDS = {
     "gt48": ("Over 48 hours", 48, None),
 }
 
-URGENT_WITHIN = timedelta(hours=2)
-SOON_WITHIN = timedelta(hours=6)
-
 
 @dataclass(frozen=True)
 class Deadline:
@@ -31,12 +29,7 @@ class Deadline:
     at: datetime
 
     def urgency(self, now: datetime) -> str:
-        left = self.at - now
-        if left <= URGENT_WITHIN:
-            return "urgent"
-        if left <= SOON_WITHIN:
-            return "soon"
-        return "calm"
+        return urgency(self.at, now)
 
 
 def deadlines(referral: Referral) -> list[Deadline]:

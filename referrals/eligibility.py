@@ -59,14 +59,26 @@ def holds_live_offer(referral: Referral, provider: Provider | None) -> bool:
     return referral.offers.filter(provider=provider, answer="").exists()
 
 
+def in_network(providers: QuerySet[Provider], network_id: int | None) -> QuerySet[Provider]:
+    """Those of `providers` who participate in the insurance network (all of them for self-pay):
+    the one network check, for eligibility, staff offers and the intake form's marks."""
+    if network_id is None:
+        return providers
+    return providers.filter(insurance_networks=network_id)
+
+
+def is_in_network(provider: Provider, network_id: int | None) -> bool:
+    if network_id is None:
+        return True
+    return in_network(Provider.objects.filter(pk=provider.pk), network_id).exists()
+
+
 def eligible_providers(referral: Referral, at: datetime | None = None) -> QuerySet[Provider]:
     if referral.status == Referral.Status.PENDING:
         return Provider.objects.active().filter(pk=referral.offered_to_id)
     if referral.status != Referral.Status.AVAILABLE:
         return Provider.objects.none()
-    active = may_get_new_referrals(at)
-    if referral.insurance_network_id:
-        active = active.filter(insurance_networks=referral.insurance_network_id)
+    active = in_network(may_get_new_referrals(at), referral.insurance_network_id)
     return active.exclude(pk__in=declined_by(referral))
 
 
@@ -108,8 +120,7 @@ def offer_choices(referral: Referral, providers: QuerySet[Provider] | None = Non
     if referral.status in (Referral.Status.ACCEPTED, Referral.Status.CLOSED):
         return Provider.objects.none()
     candidates = providers if providers is not None else Provider.objects.active()
-    if referral.insurance_network_id:
-        candidates = candidates.filter(insurance_networks=referral.insurance_network_id)
+    candidates = in_network(candidates, referral.insurance_network_id)
     if referral.status == Referral.Status.PENDING:
         candidates = candidates.exclude(pk=referral.offered_to_id)
     return candidates.exclude(pk__in=declined_by(referral))

@@ -48,6 +48,15 @@ class ProviderUnavailable(ReferralError):
         return cls()
 
 
+class OutOfNetwork(ReferralError):
+    """A preferred provider outside the client's insurance network, not confirmed by the client."""
+
+    message = (
+        "This provider is not in the client's insurance network: confirm the client may pay out "
+        "of pocket, or choose another provider."
+    )
+
+
 class CannotClose(ReferralError):
     message = "This referral cannot be closed with that outcome."
 

@@ -100,6 +100,9 @@ class Referral(models.Model):
         on_delete=models.PROTECT,
         related_name="preferred_referrals",
     )
+    # The client chose a preferred provider outside their insurance network and confirmed they
+    # may pay out of pocket.
+    out_of_network = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices)
     offered_to = models.ForeignKey(
         Provider,

@@ -28,6 +28,7 @@ from referrals.eligibility import (
     holder_or_staff,
     holds_live_offer,
     is_eligible,
+    is_in_network,
     may_record_contact_attempt,
     may_report_not_contacted,
 )
@@ -40,6 +41,7 @@ from referrals.errors import (
     NotFound,
     NotHolder,
     NotOpen,
+    OutOfNetwork,
     ProviderUnavailable,
     ReferralError,
 )
@@ -169,9 +171,13 @@ def create_referral(
     actor: Actor,
     source: str = "web",
     needs: dict | None = None,
+    out_of_network_confirmed: bool = False,
     now: datetime | None = None,
 ) -> Referral:
     """A client asks to be seen. Preferred if they named a provider, General otherwise.
+
+    A preferred provider outside the client's insurance network is refused (OutOfNetwork) unless
+    the client confirmed they may pay out of pocket; the referral is then marked out of network.
 
     `needs` holds what the client asked for (care_for, modality, language, focus_areas), all
     optional, used only to order providers by fit. A General referral goes out in a first
@@ -194,8 +200,13 @@ def create_referral(
             )
             if repeat is not None:
                 return repeat
+        out_of_network = False
         if preferred_provider is not None:
             _refuse_if_unavailable(preferred_provider, at)
+            network_id = insurance_network.pk if insurance_network else None
+            out_of_network = not is_in_network(preferred_provider, network_id)
+            if out_of_network and not out_of_network_confirmed:
+                raise OutOfNetwork()
         client_row = Client.objects.create(**client.__dict__)
         needs = needs or {}
         focus_areas = needs.pop("focus_areas", None) or []
@@ -205,6 +216,7 @@ def create_referral(
             insurance_network=insurance_network,
             kind=Referral.Kind.PREFERRED if preferred_provider else Referral.Kind.GENERAL,
             preferred_provider=preferred_provider,
+            out_of_network=out_of_network,
             status=Status.PENDING if preferred_provider else Status.AVAILABLE,
             offered_to=preferred_provider,
             source=source[:40],
@@ -667,10 +679,7 @@ def offer_referral(
         if referral.status == Status.PENDING and referral.offered_to_id == provider.pk:
             raise NotOpen("This referral is already waiting for that provider.")
         _refuse_if_unavailable(provider, at)
-        if (
-            referral.insurance_network_id
-            and not provider.insurance_networks.filter(pk=referral.insurance_network_id).exists()
-        ):
+        if not is_in_network(provider, referral.insurance_network_id):
             raise NotEligible(
                 "This provider does not participate in the client's insurance network."
             )

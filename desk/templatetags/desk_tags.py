@@ -2,15 +2,9 @@
 
 from django import template
 
-from config.durations import describe, short
+from config.durations import short
 
 register = template.Library()
-
-
-@register.filter
-def duration(delta):
-    """A timedelta as a person says it: "15 minutes"."""
-    return describe(delta)
 
 
 @register.filter

@@ -1,8 +1,9 @@
 """Slack: post new referrals to #referrals, reply in their thread, and update the post.
 
 Uses the official slack_sdk WebClient built in notifications.clients. A preferred provider is
-@-mentioned at the top of the post; a provider without a Slack user ID is looked up by their
-practice email (users.lookupByEmail) and the ID handed back (`slack_user_found`) for providers to store.
+@-mentioned at the top of the post, and the provider staff offer it to at the top of the reply in
+its thread; a provider without a Slack user ID is looked up by their practice email
+(users.lookupByEmail) and the ID handed back (`slack_user_found`) for providers to store.
 """
 
 import logging
@@ -77,10 +78,11 @@ class SlackTransport(Transport):
                     channel=channel_id, ts=ts, text=text, blocks=blocks(text, message.payload)
                 )
                 return resp["ts"]
+            mention = self._mention(message.payload)  # a staff offer's reply names its provider
             resp = self.client.chat_postMessage(
                 channel=channel_id,
                 thread_ts=ts,
-                text=text,
+                text=f"{mention}\n{text}" if mention else text,
                 reply_broadcast=bool(message.payload.get("broadcast")),
                 unfurl_links=False,
             )

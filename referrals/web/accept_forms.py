@@ -85,11 +85,13 @@ class DecisionForm(_Answer):
     )
     field_order = ["referral", "round", "status", "reason", "provider"]
 
-    def __init__(self, *args, providers, referral_id=None, **kwargs):
+    def __init__(self, *args, providers, referral_id=None, preferred=True, **kwargs):
         # Each result on the page has its own form; distinct ids keep every label tied to its input.
         kwargs.setdefault("auto_id", f"r{referral_id}-%s" if referral_id else "id_%s")
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers
+        if not preferred:  # nobody was requested: it is just who accepts or declines
+            self.fields["provider"].label = "Provider"
 
 
 class LinkDecisionForm(_Answer):

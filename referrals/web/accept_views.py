@@ -114,6 +114,8 @@ def accept_page(request):
             else:
                 card["form"] = bound_form
                 bound_form.fields["provider"].queryset = viewer.providers()
+                if referral.kind != Referral.Kind.PREFERRED:
+                    bound_form.fields["provider"].label = "Provider"
         card.setdefault("form", _blank_form(referral, viewer))
         cards.append(card)
     record_views(request.user, [card["referral"] for card in cards], Page.ACCEPT)
@@ -137,7 +139,12 @@ def _blank_form(referral: Referral, viewer: Viewer) -> DecisionForm:
         initial["provider"] = viewer.provider.pk
         if eligibility.accepted_by_them(referral, viewer.provider):
             initial["status"] = "decline"
-    form = DecisionForm(initial=initial, providers=viewer.providers(), referral_id=referral.pk)
+    form = DecisionForm(
+        initial=initial,
+        providers=viewer.providers(),
+        referral_id=referral.pk,
+        preferred=referral.kind == Referral.Kind.PREFERRED,
+    )
     form.fields["provider"].choices = viewer.provider_choices()
     return form
 

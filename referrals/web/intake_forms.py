@@ -12,6 +12,7 @@ from config.validation import EMAIL_MAX, NAME_MAX, clean_email, clean_name, norm
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from providers.needs import MAX_FOCUS_AREAS, CareFor, Modality
+from referrals.eligibility import in_network
 from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.services import ClientDetails
 
@@ -122,6 +123,11 @@ class IntakeForm(ClientContactRules, forms.Form):
         widget=ProviderSelect,
         error_messages={"max_length": PICK_PROVIDER},
     )
+    # Asked only when the chosen preferred provider is outside the chosen insurance network.
+    pay_out_of_network = forms.BooleanField(
+        label="I understand this provider is not in my insurance network, and I may pay out of pocket.",
+        required=False,
+    )
     # What the client needs (optional): used only to match them with a provider.
     care_for = forms.ChoiceField(
         label="Who is the care for?",
@@ -157,7 +163,8 @@ class IntakeForm(ClientContactRules, forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, marks_for=None, **kwargs):
+        """`marks_for`: the insurance and provider chosen so far (htmx, before submitting)."""
         super().__init__(*args, **kwargs)
         self.fields["insurance"].choices = [
             ("", "Choose your insurance"),
@@ -166,6 +173,30 @@ class IntakeForm(ClientContactRules, forms.Form):
         ]
         widget = self.fields["preferred_provider"].widget
         widget.choices = provider_choices(widget, "No preference")
+        self._mark_networks(widget, self.data if self.is_bound else marks_for or {})
+
+    def _mark_networks(self, widget, chosen_so_far):
+        """Once an insurance is chosen (the form came back), mark each provider "in your network"
+        or "not in your network", and ask for the out-of-pocket confirmation when the chosen one
+        is outside it."""
+        self.asks_out_of_network, self.chosen_provider = False, ""
+        chosen = str(chosen_so_far.get("insurance", ""))
+        if not (chosen.isascii() and chosen.isdigit()) or len(chosen) > 18:
+            return
+        providers = in_network(Provider.objects.all(), int(chosen))
+        in_network_ids = {str(pk) for pk in providers.values_list("pk", flat=True)}
+        provider = str(chosen_so_far.get("preferred_provider", ""))
+        self.chosen_provider = dict(widget.choices).get(provider, "") if provider else ""
+        widget.choices = [
+            (
+                pk,
+                label
+                if not pk
+                else f"{label} ({'' if pk in in_network_ids else 'not '}in your network)",
+            )
+            for pk, label in widget.choices
+        ]
+        self.asks_out_of_network = bool(self.chosen_provider) and provider not in in_network_ids
 
     def clean_insurance(self):
         value = self.cleaned_data["insurance"]
@@ -191,6 +222,18 @@ class IntakeForm(ClientContactRules, forms.Form):
         if phone == "" and data.get("consent_sms"):
             self.add_error(
                 "phone", "Enter your phone number, or untick “You may send text messages”."
+            )
+        provider = data.get("preferred_provider")
+        if (
+            provider
+            and data.get("insurance")
+            and self.asks_out_of_network
+            and not data.get("pay_out_of_network")
+        ):
+            self.add_error(
+                "pay_out_of_network",
+                f"{provider.name} is not in your network. Tick the box if you may pay out of "
+                "pocket, or choose another provider.",
             )
         return data
 

@@ -23,7 +23,7 @@ from config.client_ip import client_ip
 from config.throttle import over
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
-from referrals.errors import InactiveProvider, ProviderUnavailable
+from referrals.errors import InactiveProvider, OutOfNetwork, ProviderUnavailable
 from referrals.models import Client, Referral
 from referrals.web.intake_forms import PICK_PROVIDER, IntakeForm
 
@@ -58,7 +58,11 @@ def intake(request):
                 return redirect("referrals:intake_done")
         status = 400
     else:
-        form = IntakeForm(initial={"preferred_provider": request.GET.get("provider", "")[:20]})
+        initial = {"preferred_provider": request.GET.get("provider", "")[:20]}
+        live = request.headers.get("HX-Request") == "true"  # an insurance or provider was chosen
+        if live:
+            initial = {k: request.GET.get(k, "")[:20] for k in ("insurance", "preferred_provider")}
+        form = IntakeForm(initial=initial, marks_for=request.GET if live else None)
         status = 200
     return render(request, "referrals/intake.html", {"form": form}, status=status)
 
@@ -73,9 +77,12 @@ def _create(form: IntakeForm) -> Referral | None:
             actor=services.Actor("intake form"),
             source="web",
             needs=form.needs(),
+            out_of_network_confirmed=form.cleaned_data["pay_out_of_network"],
         )
     except (InactiveProvider, ProviderUnavailable) as exc:
         form.add_error("preferred_provider", exc.message)
+    except OutOfNetwork as exc:  # the provider's networks changed since the form was checked
+        form.add_error("pay_out_of_network", exc.message)
     except Provider.DoesNotExist:
         form.add_error("preferred_provider", PICK_PROVIDER)
     return None

@@ -14,7 +14,7 @@ from config.signed_links import LinkExpired, LinkInvalid
 from providers.models import Provider
 from referrals import services
 from referrals.access_log import Page, record_views
-from referrals.eligibility import accepted_by_them, visible_to
+from referrals.eligibility import accepted_by_them, holds, visible_to
 from referrals.errors import InactiveProvider, NotEligible, ReferralError
 from referrals.links import read_action_token
 from referrals.models import Referral
@@ -79,8 +79,14 @@ def _act(request, data: dict, claim, context: dict):
             )
     except ReferralError as exc:
         return _problem(request, "refused", 409, message=exc.message, **context)
+    # Having accepted, the holder gets the client's phone and email to contact them.
+    shows_contact = holds(referral, provider)
+    if shows_contact:
+        record_views(
+            provider.user, [referral], Page.EMAIL_LINK, who=f"email link: {provider.email}"
+        )
     return render(
         request,
         "referrals/link_done.html",
-        {**context, "referral": referral, "choice": data["choice"]},
+        {**context, "referral": referral, "choice": data["choice"], "shows_contact": shows_contact},
     )

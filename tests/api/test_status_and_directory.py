@@ -15,6 +15,7 @@ STATUS_FIELDS = {
     "accepted_at",
     "expires_at",
     "accepted_by",
+    "out_of_network",
     "outcome",
     "duplicate",
 }
@@ -36,6 +37,7 @@ def test_status_tells_where_a_referral_stands_without_client_details(
         "accepted_at": None,
         "expires_at": "2026-12-03T15:00:00Z",
         "accepted_by": None,
+        "out_of_network": False,
         "outcome": None,
         "duplicate": False,
     }

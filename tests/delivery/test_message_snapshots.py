@@ -39,7 +39,13 @@ def fixed_practice(settings):
 
 
 def _context(
-    status="pending", kind="preferred", event_kind="received", reason="", extra=None, outcome=""
+    status="pending",
+    kind="preferred",
+    event_kind="received",
+    reason="",
+    extra=None,
+    outcome="",
+    out_of_network=False,
 ):
     aetna = InsuranceNetwork(pk=1, name="Aetna")
     ana = Provider(pk=7, first_name="Ana", last_name="Lee", phone="+15551230001")
@@ -55,6 +61,7 @@ def _context(
         client=client,
         insurance_network=aetna,
         preferred_provider=preferred,
+        out_of_network=out_of_network,
         offered_to=ana if status == "pending" else None,
         accepted_by=ana if status == "accepted" else None,
         created_at=AT,
@@ -99,12 +106,27 @@ CASES = {
         {"kind": "general", "status": "available"},
     ),
     "email-provider_referral": ("email", "provider_referral", {}),
+    "email-provider_referral-out_of_network": (
+        "email",
+        "provider_referral",
+        {"out_of_network": True},
+    ),
+    "email-provider_referral-staff_offer": (
+        "email",
+        "provider_referral",
+        {"kind": "general", "event_kind": "offered"},
+    ),
     "email-provider_reminder": ("email", "provider_reminder", {"event_kind": "reminded"}),
     "email-client_reminder": ("email", "client_reminder", {"event_kind": "reminded"}),
-    "email-decline_notice-declined": (
+    "email-decline_notice-not_available": (
         "email",
         "decline_notice",
         {"status": "available", "event_kind": "declined", "reason": "unavailable"},
+    ),
+    "email-decline_notice-not_a_fit": (
+        "email",
+        "decline_notice",
+        {"status": "available", "kind": "general", "event_kind": "declined", "reason": "not_a_fit"},
     ),
     "email-decline_notice-expired": (
         "email",
