@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0012_event_kinds_of_every_branch'),
+        ('referrals', '0013_status_page'),
     ]
 
     operations = [
