@@ -3,12 +3,12 @@ an outcome, recording an attempt to reach the client, and editing one's profile.
 
 from django import forms
 
+from config.phones import parse_phone
 from providers.models import BIO_MAX, Language, Specialty
 from providers.photos import photo_from_upload
 from providers.slack_ids import validate_slack_user_id
 from referrals.eligibility import PROVIDER_OUTCOMES
 from referrals.models import Referral, ReferralEvent
-from referrals.validation import normalise_phone
 
 Reason = ReferralEvent.Reason
 
@@ -80,7 +80,7 @@ class ProfileForm(forms.Form):
     )
 
     def clean_phone(self):
-        return normalise_phone(self.cleaned_data["phone"])
+        return parse_phone(self.cleaned_data["phone"])
 
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")

@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from config.csv_cells import read_cell, write_cell
+from config.phones import parse_phone
 from providers.models import BIO_MAX, InsuranceNetwork, Language, Provider, Specialty
 from providers.services import set_provider_status
 from providers.slack_ids import validate_slack_user_id
 from referrals.services import Actor
-from referrals.validation import clean_name, normalise_phone
+from referrals.validation import clean_name
 
 REQUIRED = [
     "first_name",
@@ -143,7 +144,7 @@ def _clean(raw: dict) -> tuple[dict, list[str]]:
     check("first_name", lambda v: clean_name(v, "First name"))
     check("last_name", lambda v: clean_name(v, "Last name"))
     check("email", _clean_email)
-    check("phone", normalise_phone)
+    check("phone", parse_phone)
     check("slack_user_id", _clean_slack_id)
     check("status", _clean_status)
     for column, model in LISTS.items():

@@ -81,7 +81,7 @@ def test_provider_accepts_and_sees_success(as_provider, ana, make_referral, aetn
     assert event.actor == ana.user and event.actor_label == "ana.lee@example.com"
     html = client.get(response["Location"]).content.decode()
     assert f"Referral {referral.number} accepted for Ana Lee" in html
-    assert "+15559870001" in html  # the holder now sees how to reach the client
+    assert "+12019870001" in html  # the holder now sees how to reach the client
     assert len(outbox("referral_accepted", "slack")) == 1
 
 

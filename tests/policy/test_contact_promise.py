@@ -50,11 +50,11 @@ def test_the_holder_is_nudged_by_email_and_sms_at_exactly_contact_within(
         ("sms", "provider_contact_nudge", ana.phone),
     ]
     email = event.messages.get(channel="email")
-    assert "Sam Rivera" in email.body_text and "+15559870001" in email.body_text
+    assert "Sam Rivera" in email.body_text and "+12019870001" in email.body_text
     assert "/portal/" in email.body_text
     sms = event.messages.get(channel="sms").body_text
     assert referral.number in sms
-    for detail in ("Sam", "Rivera", "sam.rivera", "+15559870001", "9870001"):
+    for detail in ("Sam", "Rivera", "sam.rivera", "+12019870001", "9870001"):
         assert detail not in sms
     referral.refresh_from_db()
     assert referral.contact_due_at is None

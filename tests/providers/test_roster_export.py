@@ -16,7 +16,7 @@ def test_export_has_the_import_columns_and_reimports_unchanged(ana, ben, cigna):
     lines = text.splitlines()
     assert lines[0] == ",".join(COLUMNS)
     assert lines[1].startswith(
-        "Ana,Lee,ana.lee@example.com,'+15551230001,U0ANA,active,Aetna; Cigna,LCSW,Anxiety"
+        "Ana,Lee,ana.lee@example.com,'+12012230001,U0ANA,active,Aetna; Cigna,LCSW,Anxiety"
     )
     summary = import_roster(text, actor=Actor("t"))
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 2)

@@ -55,7 +55,7 @@ def test_admin_saves_a_valid_slack_user_id(admin_client, ana):
 def test_the_roster_csv_refuses_an_invalid_slack_user_id(db, aetna):
     csv = (
         "first_name,last_name,email,phone,slack_user_id,status,insurance_networks\n"
-        'Ana,Lee,ana@example.com,5552345678,"U1><!channel",active,Aetna\n'
+        'Ana,Lee,ana@example.com,2012345678,"U1><!channel",active,Aetna\n'
     )
     with pytest.raises(RosterInvalid) as refused:
         import_roster(csv, actor=Actor("test"))

@@ -184,7 +184,6 @@ class Demo:
             last_name=last,
             email=email if has_email else "",
             phone=f"+1857555{self.clients % 10000:04d}",
-            consent_email=has_email and self.rng.random() < 0.95,
             consent_sms=self.rng.random() < 0.5,
         )
 
@@ -363,7 +362,6 @@ class Demo:
             last_name=client.last_name,
             email=client.email or f"asked.again{self.clients}@example.org",
             phone=client.phone,
-            consent_email=client.consent_email,
             consent_sms=client.consent_sms,
         )
         services.create_referral(
