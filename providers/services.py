@@ -83,6 +83,12 @@ def set_phone(provider: Provider, phone: str) -> None:
     provider.phone = phone
 
 
+def set_office_phone(provider: Provider, office_phone: str) -> None:
+    """The office line clients are given changes at once (callers parse it first)."""
+    Provider.objects.filter(pk=provider.pk).update(office_phone=office_phone)
+    provider.office_phone = office_phone
+
+
 def set_slack_user_id(provider: Provider, slack_user_id: str) -> None:
     """The ID the #referrals post @-mentions changes at once (callers validate it first)."""
     Provider.objects.filter(pk=provider.pk).update(slack_user_id=slack_user_id)

@@ -40,7 +40,9 @@ def _context(
     status="pending", kind="preferred", event_kind="received", reason="", extra=None, outcome=""
 ):
     aetna = InsuranceNetwork(pk=1, name="Aetna")
-    ana = Provider(pk=7, first_name="Ana", last_name="Lee", phone="+12012230001")
+    ana = Provider(
+        pk=7, first_name="Ana", last_name="Lee", phone="+12012230001", office_phone="+12125550111"
+    )
     ana.slack_user_id = "U0ANA"
     client = Client(
         pk=3, first_name="Sam", last_name="Rivera", email="sam@example.org", phone="+12019870001"
