@@ -23,9 +23,9 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from config.phones import PHONE_MAX
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from referrals.models import Referral
-from config.phones import PHONE_MAX
 from referrals.validation import EMAIL_MAX, NAME_MAX, NAME_PATTERN
 
 _NOT_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")

@@ -21,7 +21,9 @@ EMAIL_NEEDED = (
     "Please enter your email address: we send your confirmation and every update about your "
     "request there."
 )
-TEXTS_NEED_A_MOBILE = "Enter your mobile number for text messages, or untick “Also send me short text messages”."
+TEXTS_NEED_A_MOBILE = (
+    "Enter your mobile number for text messages, or untick “Also send me short text messages”."
+)
 PICK_PROVIDER = "Choose a provider from the list, or “No preference”."
 
 

@@ -5,11 +5,11 @@ accepted, responses match the schema, no 5xx)."""
 
 import pytest
 import schemathesis
-from hypothesis import strategies as st
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from providers.models import Provider
 

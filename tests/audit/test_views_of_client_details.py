@@ -69,9 +69,7 @@ def test_the_accept_page_records_each_result_shown(
     as_provider, make_referral, ana, aetna, cigna, t0
 ):
     shown = [make_referral(network=aetna, now=t0), make_referral(network=aetna, now=t0)]
-    make_referral(
-        network=cigna, now=t0, client=services.ClientDetails("Jo", "Park", "", "")
-    )
+    make_referral(network=cigna, now=t0, client=services.ClientDetails("Jo", "Park", "", ""))
     browser = as_provider(ana)
 
     browser.post(reverse("referrals:accept"), {"first_name": "Sam", "last_name": "Rivera"})

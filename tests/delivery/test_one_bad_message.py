@@ -147,9 +147,7 @@ def test_an_internationalised_domain_is_sent_in_its_idna_form(
 def test_a_non_ascii_local_part_fails_at_once_saying_smtputf8_is_needed(
     channels, make_referral, aetna
 ):
-    make_referral(
-        network=aetna, client=ClientDetails("Kim", "Park", "jörg@example.org", "")
-    )
+    make_referral(network=aetna, client=ClientDetails("Kim", "Park", "jörg@example.org", ""))
 
     call_command("worker", "--once", stdout=StringIO())
 

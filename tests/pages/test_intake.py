@@ -95,7 +95,10 @@ def test_a_client_who_ticks_texts_gets_the_confirmation_text_too(client, form):
 
 def test_intake_without_email_is_refused_and_nothing_made(client, form):
     response = client.post(URL, {**form, "email": ""})
-    assert response.status_code == 400 and "Please enter your email address" in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "Please enter your email address" in response.content.decode()
+    )
     assert Referral.objects.count() == 0
 
 

@@ -54,9 +54,7 @@ def test_client_who_did_not_tick_texts_gets_no_text(make_referral, client_detail
     assert _client_texts(client_details) == []
 
 
-def test_expired_referral_texts_the_decline_notice_too(
-    make_referral, client_details, aetna, t0
-):
+def test_expired_referral_texts_the_decline_notice_too(make_referral, client_details, aetna, t0):
     texting = replace(client_details, consent_sms=True)
     referral = make_referral(network=aetna, now=t0, client=texting)
     expire_referral(referral.pk, now=t0 + settings.REFERRAL_EXPIRE_AFTER)

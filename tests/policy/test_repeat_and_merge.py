@@ -53,9 +53,7 @@ def test_the_same_phone_asks_again(make_referral, ana, aetna, t0):
     first = make_referral(network=aetna, now=t0)
     accept_referral(first.pk, ana, actor=PROVIDER, now=t0 + HOUR)
 
-    again = make_referral(
-        now=t0 + 2 * HOUR, client=_person(email="other@example.org")
-    )
+    again = make_referral(now=t0 + 2 * HOUR, client=_person(email="other@example.org"))
 
     assert again.pk == first.pk
     assert first.events.filter(kind="asked_again").count() == 1

@@ -66,9 +66,7 @@ def test_the_roster_csv_refuses_an_invalid_slack_user_id(db, aetna):
     assert not Provider.objects.exists()
 
 
-def test_admin_reads_both_phones_as_people_type_them_and_says_where_each_appears(
-    admin_client, ana
-):
+def test_admin_reads_both_phones_as_people_type_them_and_says_where_each_appears(admin_client, ana):
     """Not a Slack ID, but the same admin form: both numbers go through `config.phones`."""
     page = admin_client.get(CHANGE.format(ana.pk)).content.decode()
     assert "Never shown to clients" in page and "24-hour Reminder" in page
