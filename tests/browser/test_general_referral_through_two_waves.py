@@ -58,7 +58,6 @@ def test_a_general_referral_goes_through_two_waves_to_a_first_session(
     page.get_by_label("Last name").fill("Rivera")
     page.get_by_label("Email", exact=True).fill("sam.rivera@example.org")
     page.get_by_label("Phone", exact=True).fill("(201) 234-5678")
-    page.get_by_label("You may email me").check()
     page.get_by_label("Insurance").select_option(label="Aetna")
     page.get_by_role("button", name="Send my request").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Thank you, Sam")

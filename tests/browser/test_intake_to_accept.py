@@ -20,7 +20,6 @@ def test_client_asks_for_a_provider_who_accepts_on_the_accept_referral_page(
     page.get_by_label("Last name").fill("Rivera")
     page.get_by_label("Email", exact=True).fill("sam.rivera@example.org")
     page.get_by_label("Phone", exact=True).fill("(201) 234-5678")
-    page.get_by_label("You may email me").check()
     page.get_by_label("Insurance").select_option(label="Aetna")
     page.get_by_label("Preferred provider").select_option(label="Ana Lee")
     page.get_by_role("button", name="Send my request").click()
