@@ -207,6 +207,7 @@ CASES = {
     "sms-reply_refused-not_found": ("sms", "reply_refused", _reply("not_found")),
     "sms-reply_refused-expired": ("sms", "reply_refused", _reply("expired")),
     "sms-reply_help": ("sms", "reply_help", _reply("help")),
+    "sms-reply_help_client": ("sms", "reply_help_client", _reply("help")),
     "sms-reply_unknown_number": ("sms", "reply_unknown_number", _reply("unknown_number")),
     "slack-referral_wave": (
         "slack",

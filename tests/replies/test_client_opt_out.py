@@ -49,7 +49,10 @@ def test_a_client_number_that_sent_stop_is_not_texted_until_start(
     assert len(_client_texts(channels)) == 1
 
 
-def test_help_from_a_client_number_names_the_practice(client, make_referral, aetna):
+def test_help_from_a_client_number_names_the_practice_not_the_providers_commands(
+    client, make_referral, aetna
+):
     make_referral(network=aetna, client=TEXTING)
     answer = sms_post(client, text(TEXTING.phone, "HELP", sid="SM3")).content.decode()
-    assert settings.PRACTICE_NAME in answer and "Sam" not in answer
+    assert settings.PRACTICE_NAME in answer and "STOP" in answer and "Sam" not in answer
+    assert "A 123" not in answer and "to accept" not in answer
