@@ -197,3 +197,10 @@ def test_the_same_person_asking_again_gets_their_open_referral_marked_duplicate(
 def test_the_schema_says_a_repeat_request_answers_200_with_duplicate(api):
     operation = api.get("/api/openapi.json").json()["paths"]["/api/referrals"]["post"]
     assert "200" in operation["responses"] and "duplicate: true" in operation["description"]
+
+
+def test_a_referral_without_an_email_field_is_refused_naming_it(api, body):
+    del body["email"]
+    response = api.post("/api/referrals", body)
+    assert response.status_code == 422 and "email" in fields(response)
+    assert_nothing_created()
