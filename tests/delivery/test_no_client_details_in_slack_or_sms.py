@@ -34,6 +34,7 @@ FORBIDDEN = [
     "example.net",
     "+12019876543",
     "9876543",
+    "987-6543",  # the phone as shown (national format)
     # What the client needs (section 4): used for fit, never shown in Slack or SMS.
     "Kalaallisut",
     "Hoarding recovery",
@@ -119,4 +120,4 @@ def test_the_same_details_do_reach_the_provider_email(ana, ben, aetna, t0):
     email = OutboxMessage.objects.get(
         template="provider_referral", channel="email", recipient=ana.email
     )
-    assert "Zephyrine Quillfeather" in email.body_text and "+12019876543" in email.body_text
+    assert "Zephyrine Quillfeather" in email.body_text and "(201) 987-6543" in email.body_text
