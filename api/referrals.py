@@ -23,8 +23,9 @@ from api.errors import FieldErrors
 from api.models import IDEMPOTENCY_KEY_MAX, ApiToken
 from api.schemas import ErrorOut, FieldErrorsOut, ReferralIn, ReferralStatus
 from config.client_ip import client_ip
+from config.phones import parse_phone
 from config.throttle import over
-from config.validation import clean_email, clean_name, normalise_phone
+from config.validation import clean_email, clean_name
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from referrals import services
@@ -34,6 +35,10 @@ from referrals.numbers import parse_referral_number
 
 router = Router(tags=["referrals"])
 
+EMAIL_NEEDED = (
+    "An email address is required: every client receives the referral's emails (confirmation, "
+    "24-hour Reminder, Decline Notice)."
+)
 TOO_MANY = "Too many referrals from this address; try again later, or call the practice."
 # What `idempotency.read_key` accepts, stated in the schema.
 IdempotencyKeyHeader = Annotated[
@@ -89,7 +94,7 @@ def _checked(payload: ReferralIn) -> dict:
         "first_name": lambda: clean_name(payload.first_name, "First name"),
         "last_name": lambda: clean_name(payload.last_name, "Last name"),
         "email": lambda: clean_email(payload.email),
-        "phone": lambda: normalise_phone(payload.phone),
+        "phone": lambda: parse_phone(payload.phone),
         "insurance_network": lambda: _network(payload.insurance_network),
         "preferred_provider_id": lambda: _provider(payload.preferred_provider_id),
         "language_id": lambda: _language(payload.language_id),
@@ -100,15 +105,10 @@ def _checked(payload: ReferralIn) -> dict:
             values[field] = check()
         except DjangoValidationError as exc:
             errors[field] = _message(exc)
-    email, phone = values.get("email"), values.get("phone")  # None when already wrong
-    if email == "" and phone == "":
-        errors["email"] = (
-            "Give an email address or a phone number so a provider can reach the client."
-        )
-    if email == "" and payload.consent_email:
-        errors.setdefault("email", "consent_email is true but there is no email address.")
-    if phone == "" and payload.consent_sms:
-        errors["phone"] = "consent_sms is true but there is no phone number."
+    if values.get("email") == "":  # None when already wrong
+        errors["email"] = EMAIL_NEEDED
+    if values.get("phone") == "" and payload.consent_sms:
+        errors["phone"] = "consent_sms is true but there is no phone number to text."
     if errors:
         raise FieldErrors(errors)
     return {
@@ -117,7 +117,6 @@ def _checked(payload: ReferralIn) -> dict:
             last_name=values["last_name"],
             email=values["email"],
             phone=values["phone"],
-            consent_email=payload.consent_email,
             consent_sms=payload.consent_sms,
         ),
         "insurance_network": values["insurance_network"],

@@ -4,7 +4,8 @@ Types are strict (a consent is a JSON boolean, an id a JSON integer) and unknown
 refused, so a typo such as "consentEmail" is an error rather than a silently missing consent.
 Strings have generous caps and no control characters here; the practice's own rules (names,
 phones, emails, which networks and providers exist) are checked in `api.referrals`, and stated
-here in the schema too (patterns from `config.validation`, the directory's ids and names as
+here in the schema too (patterns from `config.validation`, phones as the format "phone", the directory's
+ids and names as
 enums, the cross-field rules as `allOf`), so a request the schema allows is never refused.
 """
 
@@ -23,7 +24,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from config.validation import EMAIL_MAX, NAME_MAX, NAME_PATTERN, PHONE_MAX, PHONE_PATTERN
+from config.phones import PHONE_MAX
+from config.validation import EMAIL_MAX, NAME_MAX, NAME_PATTERN
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from referrals.models import Referral
 
@@ -63,10 +65,11 @@ Email = Annotated[
     Text,
     _stated(
         {
+            "minLength": 1,
             "maxLength": EMAIL_MAX,
-            "anyOf": [{"maxLength": 0}, {"format": "email"}],
-            "description": "Empty, or an address we can send to (ASCII before the @); needed "
-            "for the client's emails. Email or phone is required.",
+            "format": "email",
+            "description": "Required: an address we can send to (ASCII before the @). Every "
+            "client receives the referral's emails.",
         }
     ),
 ]
@@ -75,8 +78,11 @@ Phone = Annotated[
     _stated(
         {
             "maxLength": PHONE_MAX,
-            "pattern": PHONE_PATTERN,
-            "description": "Empty, a US number in any common format, or E.164 (+44…).",
+            "anyOf": [{"maxLength": 0}, {"format": "phone"}],
+            "description": "Empty, or a phone number in use: written any common way in the "
+            "practice's region (PHONE_REGION, e.g. (201) 555-0123), or international with + "
+            "and the country code (+44 20 7946 0958). Checked with libphonenumber; stored in "
+            "E.164.",
         }
     ),
 ]
@@ -118,22 +124,10 @@ def _directory_and_cross_field_rules(schema: dict) -> None:
         "items": {"type": "integer", "enum": specialties} if specialties else {"not": {}},
     }
     schema["allOf"] = [
-        {  # reachable: an email or a phone
-            "anyOf": [
-                {"required": ["email"], "properties": {"email": {"minLength": 1}}},
-                {"required": ["phone"], "properties": {"phone": {"pattern": "[0-9]"}}},
-            ]
-        },
-        {  # consent_email needs an email
-            "anyOf": [
-                {"properties": {"consent_email": {"const": False}}},
-                {"required": ["email"], "properties": {"email": {"minLength": 1}}},
-            ]
-        },
         {  # consent_sms needs a phone
             "anyOf": [
                 {"properties": {"consent_sms": {"const": False}}},
-                {"required": ["phone"], "properties": {"phone": {"pattern": "[0-9]"}}},
+                {"required": ["phone"], "properties": {"phone": {"minLength": 1}}},
             ]
         },
     ]
@@ -149,10 +143,19 @@ class ReferralIn(Schema):
 
     first_name: Name
     last_name: Name
-    email: Email = Field("", description="Needed for the client's emails; email or phone required.")
-    phone: Phone = Field("", description="US number in any common format, or E.164 (+44…).")
-    consent_email: StrictBool = Field(False, description="The client agrees to be emailed.")
-    consent_sms: StrictBool = Field(False, description="The client agrees to text messages.")
+    email: Email = Field(description="Required: the client's emails go here.")
+    phone: Phone = Field("", description="The client's phone; a mobile if consent_sms.")
+    consent_email: StrictBool = Field(
+        False,
+        deprecated=True,
+        description="Ignored: every client receives the referral's emails. Accepted so that "
+        "older integrations keep working.",
+    )
+    consent_sms: StrictBool = Field(
+        False,
+        description="The client asked for text messages too (needs a phone): short texts with "
+        "no health details for the confirmation, the 24-hour Reminder and the Decline Notice.",
+    )
     insurance_network: Id | Text | None = Field(
         None,
         description="A network id or its exact name (see GET /api/networks); null for self-pay "

@@ -71,7 +71,6 @@ def client_details(i: int):
         last_name=f"Client{i}",
         email=f"client{i}@example.org",
         phone="",
-        consent_email=True,
         consent_sms=False,
     )
 

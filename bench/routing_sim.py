@@ -262,7 +262,6 @@ class Run:
                 last_name=f"Client{i}",
                 email=f"client{i}@example.org",
                 phone="",
-                consent_email=True,
                 consent_sms=False,
             ),
             insurance_network=None if arrival.network is None else self.networks[arrival.network],

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 from client_status.forms import BestTimesForm, WithdrawForm
 from client_status.progress import page_context, referral_for_page
 from config.client_ip import client_ip
+from config.signed_links import LinkExpired, LinkInvalid
 from config.throttle import over
 from referrals import services
 from referrals.access_log import Page, record_views
 from referrals.eligibility import status_link_problem
-from config.signed_links import LinkExpired, LinkInvalid
 from referrals.links import read_status_token
 from referrals.outcome import flash_outcome
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
+import phonenumbers
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -51,6 +52,13 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PRACTICE_NAME = env("PRACTICE_NAME", "Hello Practice Counseling Group")
 PRACTICE_PHONE = env("PRACTICE_PHONE", "(555) 010-0100")
 PRACTICE_EMAIL = env("PRACTICE_EMAIL", "intake@example.com")
+# Phone numbers typed without +country code are read as this region's; shown in its format.
+PHONE_REGION = env("PHONE_REGION", "US").upper()
+if PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(
+        f"PHONE_REGION={PHONE_REGION!r} is not a region code phone numbers know: use two "
+        "letters like US, CA or GB."
+    )
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -114,7 +122,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context.practice",
             ],
-            "builtins": ["config.display", "config.goal_tags"],  # `when`, `duration`, {% respond_within %}
+            # `when`, `duration`, `phone` and {% respond_within %} in every template
+            "builtins": ["config.display", "config.goal_tags", "config.phones"],
         },
     },
 ]

@@ -1,7 +1,7 @@
 """Rules for what a client may type, shared by the intake form, admin and the JSON API.
 
-Each rule is one regular expression that the server checks and the API's OpenAPI schema states
-(`NAME_PATTERN`, `PHONE_PATTERN`), so a request the schema allows is never refused.
+The name rule is one regular expression that the server checks and the API's OpenAPI schema
+states (`NAME_PATTERN`), so a request the schema allows is never refused.
 
 Names are written as clients really write them: letters and combining marks of every script
 (José, Nguyễn, प्रिया, தமிழ், 王秀英, ʻAkaka), the joiners some scripts need (U+200C, U+200D),
@@ -11,8 +11,7 @@ like) and control characters. A name is stored in NFC with its spaces collapsed;
 counted after that. Characters that NFC itself rewrites (the Ohm sign, Devanagari ख़ as one
 code point) are refused rather than silently changed; their ordinary spelling is accepted.
 
-Phones are stored in E.164. A US number typed any common way ("(555) 234-5678", "555.234.5678",
-"1 555 234 5678") is normalised; anything else must already be E.164 ("+44 20 7946 0958").
+Phones are parsed, checked and stored (E.164) by `config.phones`.
 
 Emails must be deliverable: the part before the @ in plain ASCII (we do not send SMTPUTF8), and
 a domain that encodes to IDNA (bücher.example is sent as xn--bcher-kva.example).
@@ -29,7 +28,6 @@ from config.email_domains import ascii_domain
 
 NAME_MAX = 80
 EMAIL_MAX = 254  # Client.email
-PHONE_MAX = 40
 _APOSTROPHES = "'\u2019\u02bc"
 _SPACES = " \u00a0\u3000"
 _JOINERS = "\u200c\u200d"
@@ -101,49 +99,3 @@ def clean_email(value: str) -> str:
             "letters long once encoded. Check the address for typing mistakes."
         )
     return value
-
-
-_SEP = r"[ ().\-]*"
-
-
-def _digits(first: str, count: int) -> str:
-    return first + f"(?:{_SEP}[0-9])" * (count - 1)
-
-
-_INTERNATIONAL = rf"\+{_SEP}[1-9](?:{_SEP}[0-9]){{7,14}}"
-_US = rf"(?:1{_SEP})?{_digits('[2-9]', 3)}{_SEP}{_digits('[2-9]', 7)}"
-# Empty (no phone), a US number, or E.164 with separators; spaces around are ignored. The form
-# strips what a person typed before asking; the API takes the string as sent.
-PHONE_PATTERN = rf"^ *(?:{_SEP}{_US}|{_INTERNATIONAL}){_SEP} *$|^$"
-
-
-def normalise_phone(value: str) -> str:
-    """Return the phone in E.164, or raise ValidationError with a message a person understands."""
-    value = value or ""
-    if not value:
-        return ""
-    if len(value) > PHONE_MAX:
-        raise ValidationError(f"A phone number has at most {PHONE_MAX} characters.")
-    raw = value.strip(" ")
-    if re.search(r"[^0-9 ().+\-]", raw) or "+" in raw[1:]:
-        raise ValidationError(
-            "Enter a phone number using digits, like (555) 234-5678 or +15552345678."
-        )
-    digits = re.sub(r"[^0-9]", "", raw)
-    if raw.startswith("+"):
-        if not 8 <= len(digits) <= 15 or digits.startswith("0"):
-            raise ValidationError(
-                "An international number needs a country code and 8 to 15 digits, like +442079460958."
-            )
-        return "+" + digits
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10:
-        raise ValidationError(
-            "Enter a 10-digit US phone number, like (555) 234-5678, or an international number starting with +."
-        )
-    if digits[0] in "01" or digits[3] in "01":
-        raise ValidationError(
-            "That is not a valid US phone number (area code and exchange cannot start with 0 or 1)."
-        )
-    return "+1" + digits

@@ -3,7 +3,7 @@ an outcome, recording an attempt to reach the client, and editing one's profile.
 
 from django import forms
 
-from config.validation import normalise_phone
+from config.phones import PHONE_MAX, parse_phone
 from notifications.slack_ids import validate_slack_user_id
 from providers.models import BIO_MAX, Language, Specialty
 from providers.photos import photo_from_upload
@@ -42,10 +42,19 @@ class ContactAttemptForm(forms.Form):
 
 class ProfileForm(forms.Form):
     phone = forms.CharField(
-        label="Mobile phone",
+        label="Mobile phone (alerts)",
         required=False,
-        max_length=30,
-        help_text="For the text message when a referral is sent to you. Changes at once.",
+        max_length=PHONE_MAX,
+        help_text="We text you here when a referral is sent to you, and your text replies come "
+        "from it; never shown to clients. Changes at once.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    office_phone = forms.CharField(
+        label="Office phone for clients",
+        required=False,
+        max_length=PHONE_MAX,
+        help_text="The line clients should call: shown in your clients' 24-hour Reminder email. "
+        "Empty: clients are given the practice's number. Changes at once.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     slack_user_id = forms.CharField(
@@ -77,7 +86,10 @@ class ProfileForm(forms.Form):
     )
 
     def clean_phone(self):
-        return normalise_phone(self.cleaned_data["phone"])
+        return parse_phone(self.cleaned_data["phone"])
+
+    def clean_office_phone(self):
+        return parse_phone(self.cleaned_data["office_phone"])
 
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")

@@ -253,6 +253,8 @@ def profile(request, provider):
             data = form.cleaned_data
             if data["phone"] != provider.phone:
                 provider_services.set_phone(provider, data["phone"])
+            if data["office_phone"] != provider.office_phone:
+                provider_services.set_office_phone(provider, data["office_phone"])
             if data["slack_user_id"] != provider.slack_user_id:
                 provider_services.set_slack_user_id(provider, data["slack_user_id"])
             change = provider_services.propose_profile_change(
@@ -277,6 +279,7 @@ def _initial(provider, pending):
     proposed = pending.proposed if pending else {}
     return {
         "phone": provider.phone,
+        "office_phone": provider.office_phone,
         "slack_user_id": provider.slack_user_id,
         "bio": proposed.get("bio", provider.bio),
         "specialties": proposed.get("specialties", provider.specialties.all()),

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 
 from config.actors import Actor
 from config.flash import flash
+from config.phones import parse_phone
 from providers import devices, services
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, ProfileChange, Provider, Specialty
@@ -66,6 +67,12 @@ class ProviderAdminForm(forms.ModelForm):
     class Meta:
         model = Provider
         fields = "__all__"  # noqa: DJ007 (the admin narrows it with its own settings)
+
+    def clean_phone(self):
+        return parse_phone(self.cleaned_data["phone"])
+
+    def clean_office_phone(self):
+        return parse_phone(self.cleaned_data["office_phone"])
 
 
 @admin.register(Provider)

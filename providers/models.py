@@ -92,7 +92,20 @@ class Provider(models.Model):
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
     email = models.EmailField("practice email", unique=True)
-    phone = models.CharField("mobile phone (E.164)", max_length=20, blank=True)
+    phone = models.CharField(
+        "mobile phone for alerts (E.164)",
+        max_length=20,
+        blank=True,
+        help_text="Where referral texts to the provider go (and where their text replies come "
+        "from). Never shown to clients.",
+    )
+    office_phone = models.CharField(
+        "office phone for clients (E.164)",
+        max_length=20,
+        blank=True,
+        help_text="The line clients should call: shown in the client's 24-hour Reminder email "
+        "(and the client's status page). Empty: clients are given the practice's number.",
+    )
     slack_user_id = models.CharField(
         "Slack user ID", max_length=32, blank=True, validators=[validate_slack_user_id]
     )

@@ -2,7 +2,8 @@
 
 Columns: first_name, last_name, email, phone, slack_user_id, status (active/inactive),
 insurance_networks (names separated by ";", created if new), and optionally credentials,
-specialties, languages (";"-separated, created if new) and bio. A row is matched to a provider by
+specialties, languages (";"-separated, created if new), bio and office_phone (the line clients
+are given; `phone` is the mobile for alerts). Phones go through `config.phones`. A row is matched to a provider by
 email, ignoring case, so importing the same file twice updates instead of duplicating. Status
 changes go through `set_provider_status`, so the policy for inactive providers applies.
 """
@@ -19,7 +20,8 @@ from django.db.models.functions import Lower
 
 from config.actors import Actor
 from config.csv_cells import read_cell, write_cell
-from config.validation import clean_name, normalise_phone
+from config.phones import parse_phone
+from config.validation import clean_name
 from notifications.slack_ids import validate_slack_user_id
 from providers.models import BIO_MAX, InsuranceNetwork, Language, Provider, Specialty
 from providers.services import set_provider_status
@@ -33,7 +35,7 @@ REQUIRED = [
     "status",
     "insurance_networks",
 ]
-OPTIONAL = ["credentials", "specialties", "languages", "bio"]
+OPTIONAL = ["credentials", "specialties", "languages", "bio", "office_phone"]
 COLUMNS = REQUIRED + OPTIONAL
 LISTS = {"insurance_networks": InsuranceNetwork, "specialties": Specialty, "languages": Language}
 
@@ -143,7 +145,7 @@ def _clean(raw: dict) -> tuple[dict, list[str]]:
     check("first_name", lambda v: clean_name(v, "First name"))
     check("last_name", lambda v: clean_name(v, "Last name"))
     check("email", _clean_email)
-    check("phone", normalise_phone)
+    check("phone", parse_phone)
     check("slack_user_id", _clean_slack_id)
     check("status", _clean_status)
     for column, model in LISTS.items():
@@ -153,6 +155,8 @@ def _clean(raw: dict) -> tuple[dict, list[str]]:
         check("credentials", lambda v: _max(v, 80))
     if "bio" in raw:
         check("bio", lambda v: _max(v, BIO_MAX))
+    if "office_phone" in raw:
+        check("office_phone", parse_phone)
     return values, errors
 
 
@@ -233,7 +237,15 @@ def _named(model, rows, column, summary) -> dict:
     return found
 
 
-_FIELDS = ["first_name", "last_name", "phone", "slack_user_id", "credentials", "bio"]
+_FIELDS = [
+    "first_name",
+    "last_name",
+    "phone",
+    "slack_user_id",
+    "credentials",
+    "bio",
+    "office_phone",
+]
 
 
 def _apply(values: dict, provider, lookup, actor, summary) -> None:
@@ -291,6 +303,7 @@ def export_roster(providers=None) -> str:
             "; ".join(s.name for s in p.specialties.all()),
             "; ".join(lang.name for lang in p.languages.all()),
             p.bio,
+            p.office_phone,
         ]
         writer.writerow([write_cell(value) for value in row])
     return out.getvalue()

@@ -73,6 +73,12 @@ def remember_found_slack_user_id(sender, *, provider_id: int, user_id: str, **kw
     Provider.objects.filter(pk=provider_id, slack_user_id="").update(slack_user_id=user_id)
 
 
+def set_office_phone(provider: Provider, office_phone: str) -> None:
+    """The office line clients are given changes at once (callers parse it first)."""
+    Provider.objects.filter(pk=provider.pk).update(office_phone=office_phone)
+    provider.office_phone = office_phone
+
+
 def set_slack_user_id(provider: Provider, slack_user_id: str) -> None:
     """The ID the #referrals post @-mentions changes at once (callers validate it first)."""
     Provider.objects.filter(pk=provider.pk).update(slack_user_id=slack_user_id)

@@ -199,7 +199,7 @@ class ClientForm(ClientContactRules, forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = ("first_name", "last_name", "email", "phone", "consent_email", "consent_sms")
+        fields = ("first_name", "last_name", "email", "phone", "consent_sms")
 
 
 @admin.register(Client)
@@ -207,8 +207,8 @@ class ClientAdmin(admin.ModelAdmin):
     """Contact details may be corrected here; referrals are created by intake and the API."""
 
     form = ClientForm
-    list_display = ("last_name", "first_name", "email", "phone", "consent_email", "created_at")
-    list_filter = ("consent_email", "consent_sms")
+    list_display = ("last_name", "first_name", "email", "phone", "consent_sms", "created_at")
+    list_filter = ("consent_sms",)
     search_fields = ("last_name", "first_name", "email")
     readonly_fields = ("created_at",)
 

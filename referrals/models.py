@@ -18,8 +18,13 @@ class Client(models.Model):
     last_name = models.CharField(max_length=80)
     email = models.EmailField(blank=True)
     phone = models.CharField("phone (E.164)", max_length=20, blank=True)
-    consent_email = models.BooleanField("consents to email", default=False)
-    consent_sms = models.BooleanField("consents to SMS", default=False)
+    # Every client with an email gets the referral's emails (no opt-in); texts are opt-in.
+    consent_sms = models.BooleanField(
+        "wants text messages",
+        default=False,
+        help_text="Ticked on the intake form: the client also gets short texts (confirmation, "
+        "24-hour Reminder, Decline Notice) at this phone, unless the number texted STOP.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,7 +3,8 @@
 This is the policy's "Referral Communication" and "Client Communications" sections as code; the
 table in docs/lifecycle.md mirrors it. Called only from `referrals.services`, inside the
 transaction that made the change, so a change and its messages exist together or not at all.
-Slack and SMS texts carry no client details: number, type, network and a link only.
+Slack and SMS texts carry no client details: number, type, network and a link only; a client's
+own texts carry the practice's name and the referral number only.
 """
 
 from django.conf import settings
@@ -61,11 +62,21 @@ def _mention(provider, at) -> dict:
 
 
 def _email_client(referral, event, template, context):
-    """Every client email carries the link to their request's status page."""
+    """Every client with an email hears from us ("All clients receive email communications"), and
+    every client email carries the link to their request's status page."""
     client = referral.client
-    if client.email and client.consent_email:
+    if client.email:
         ctx = {**context, "status_url": make_status_url(referral)}
         _queue(referral, event, template, Channel.EMAIL, client.email, ctx)
+
+
+def _tell_client(referral, event, template, context):
+    """The client's email, and the short text of the same name if they ticked texts (a number
+    that texted STOP is held back by the SMS transport until it texts START)."""
+    _email_client(referral, event, template, context)
+    client = referral.client
+    if client.consent_sms and client.phone:
+        _queue(referral, event, template, Channel.SMS, client.phone, context)
 
 
 def _offer_to_provider(referral, event, provider, context):
@@ -102,7 +113,7 @@ def on_received(referral: Referral, event: ReferralEvent) -> None:
     _queue(referral, event, "referral_card", Channel.SLACK, settings.SLACK_CHANNEL, ctx, post)
     if referral.kind == Referral.Kind.PREFERRED:
         _offer_to_provider(referral, event, referral.preferred_provider, ctx)
-    _email_client(referral, event, "referral_confirmation", ctx)
+    _tell_client(referral, event, "referral_confirmation", ctx)
 
 
 def on_offered(referral: Referral, event: ReferralEvent) -> None:
@@ -139,7 +150,7 @@ def on_declined(referral: Referral, event: ReferralEvent, *, tell_client: bool =
     ctx = _context(referral, event)
     _slack_status(referral, event, ctx, "referral_available_again")
     if tell_client:
-        _email_client(referral, event, "decline_notice", ctx)
+        _tell_client(referral, event, "decline_notice", ctx)
 
 
 def on_wave(referral: Referral, event: ReferralEvent, providers: list) -> None:
@@ -176,7 +187,7 @@ def on_reminder(referral: Referral, event: ReferralEvent, *, provider: bool, cli
         link_ctx = {**ctx, "provider": holder, "action_url": make_action_url(referral, holder)}
         _queue(referral, event, "provider_reminder", Channel.EMAIL, holder.email, link_ctx)
     if client:
-        _email_client(referral, event, "client_reminder", ctx)
+        _tell_client(referral, event, "client_reminder", ctx)
 
 
 def portal_url() -> str:

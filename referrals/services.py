@@ -61,8 +61,7 @@ class ClientDetails:
     last_name: str
     email: str
     phone: str
-    consent_email: bool
-    consent_sms: bool
+    consent_sms: bool = False  # also texts; the emails need no consent (policy)
 
 
 def _now(now: datetime | None) -> datetime:

@@ -97,8 +97,8 @@ def _handle(sender: str, command: cmd.Command):
             return "opted_in", "", None, None
     provider = _provider(sender)
     if provider is None:
-        if command.verb == cmd.HELP:
-            return "help", "reply_help", None, None
+        if command.verb == cmd.HELP:  # a client (or a stranger): not the providers' commands
+            return "help", "reply_help_client", None, None
         answered = InboundMessage.objects.filter(
             channel=InboundMessage.Channel.SMS, sender=sender, outcome=UNKNOWN
         ).exists()

@@ -72,7 +72,7 @@ def cigna(db):
     return InsuranceNetwork.objects.create(name="Cigna")
 
 
-def make_provider(first="Ana", last="Lee", email=None, phone="+15551230001", networks=(), **kw):
+def make_provider(first="Ana", last="Lee", email=None, phone="+12012230001", networks=(), **kw):
     provider = Provider.objects.create(
         first_name=first,
         last_name=last,
@@ -96,15 +96,14 @@ def ana(db, aetna):
 
 @pytest.fixture
 def ben(db, aetna):
-    return make_provider("Ben", "Okafor", phone="+15551230002", networks=[aetna])
+    return make_provider("Ben", "Okafor", phone="+12012230002", networks=[aetna])
 
 
 CLIENT = ClientDetails(
     first_name="Sam",
     last_name="Rivera",
     email="sam.rivera@example.org",
-    phone="+15559870001",
-    consent_email=True,
+    phone="+12019870001",
     consent_sms=False,
 )
 
@@ -115,7 +114,7 @@ def another_person(n: int) -> ClientDetails:
         **{
             **CLIENT.__dict__,
             "email": f"sam.rivera+{n}@example.org",
-            "phone": f"+1555876{n % 10000:04d}",
+            "phone": f"+1201876{n % 10000:04d}",
         }
     )
 

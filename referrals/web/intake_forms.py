@@ -1,14 +1,15 @@
 """The client intake form: what a client may type, checked with the same rules as the JSON API.
 
-Names, emails and phones go through `config.validation`; the rules that tie fields together (email or
-phone; consent needs the matching contact) match `api.referrals`. The form only checks input:
+Names and emails go through `config.validation`, phones through `config.phones`; the rules that tie
+fields together (an email always; texts need a phone) match `api.referrals`. The form only checks input:
 `referrals.services.create_referral` makes the referral.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from config.validation import EMAIL_MAX, NAME_MAX, clean_email, clean_name, normalise_phone
+from config.phones import parse_phone
+from config.validation import EMAIL_MAX, NAME_MAX, clean_email, clean_name
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from providers.needs import MAX_FOCUS_AREAS, CareFor, Modality
@@ -17,6 +18,13 @@ from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.services import ClientDetails
 
 SELF_PAY = "self-pay"
+EMAIL_NEEDED = (
+    "Please enter your email address: we send your confirmation and every update about your "
+    "request there."
+)
+TEXTS_NEED_A_MOBILE = (
+    "Enter your mobile number for text messages, or untick “Also send me short text messages”."
+)
 PICK_PROVIDER = "Choose a provider from the list, or “No preference”."
 
 
@@ -78,7 +86,7 @@ class ClientContactRules:
         return clean_email(self.cleaned_data["email"])
 
     def clean_phone(self):
-        return normalise_phone(self.cleaned_data["phone"])
+        return parse_phone(self.cleaned_data["phone"])
 
 
 class IntakeForm(ClientContactRules, forms.Form):
@@ -96,7 +104,7 @@ class IntakeForm(ClientContactRules, forms.Form):
     )
     email = forms.CharField(  # not EmailField: `clean_email` says why an address is refused
         label="Email",
-        required=False,
+        error_messages={"required": EMAIL_NEEDED},
         max_length=1000,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": EMAIL_MAX}),
     )
@@ -104,7 +112,7 @@ class IntakeForm(ClientContactRules, forms.Form):
         label="Phone",
         required=False,
         max_length=40,
-        help_text="A US number like (555) 234-5678, or an international number starting with +.",
+        help_text="Optional. A provider may call you here; needed for text messages. A US number like (555) 234-5678, or an international number starting with +.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     insurance = forms.ChoiceField(
@@ -152,9 +160,8 @@ class IntakeForm(ClientContactRules, forms.Form):
         help_text=f"Up to {MAX_FOCUS_AREAS}.",
         widget=forms.CheckboxSelectMultiple,
     )
-    consent_email = forms.BooleanField(label="You may email me about this request.", required=False)
     consent_sms = forms.BooleanField(
-        label="You may send text messages to my phone about this request.", required=False
+        label="Also send me short text messages about this request (optional).", required=False
     )
     # A trap for bots: hidden from people (and screen readers) by the page, so a value is a bot's.
     website = forms.CharField(
@@ -212,17 +219,8 @@ class IntakeForm(ClientContactRules, forms.Form):
 
     def clean(self):
         data = super().clean()
-        email, phone = data.get("email"), data.get("phone")  # None when already wrong
-        if email == "" and phone == "":
-            self.add_error(
-                "email", "Give us an email address or a phone number so we can reach you."
-            )
-        if email == "" and data.get("consent_email") and "email" not in self.errors:
-            self.add_error("email", "Enter your email address, or untick “You may email me”.")
-        if phone == "" and data.get("consent_sms"):
-            self.add_error(
-                "phone", "Enter your phone number, or untick “You may send text messages”."
-            )
+        if data.get("phone") == "" and data.get("consent_sms"):  # None when already wrong
+            self.add_error("phone", TEXTS_NEED_A_MOBILE)
         provider = data.get("preferred_provider")
         if (
             provider
@@ -264,6 +262,5 @@ class IntakeForm(ClientContactRules, forms.Form):
             last_name=data["last_name"],
             email=data["email"],
             phone=data["phone"],
-            consent_email=data["consent_email"],
             consent_sms=data["consent_sms"],
         )

@@ -62,8 +62,7 @@ def body():
         "first_name": "Sam",
         "last_name": "Rivera",
         "email": "sam.rivera@example.org",
-        "phone": "(555) 987-0001",
-        "consent_email": True,
+        "phone": "(201) 987-0001",
         "consent_sms": False,
         "insurance_network": None,
     }
@@ -72,4 +71,4 @@ def body():
 def another_person(body: dict, n: int) -> dict:
     """The same request from someone else (another email and phone): a new referral, where the
     same person asking again while theirs is open is attached to it instead."""
-    return {**body, "email": f"person{n}@example.org", "phone": f"(555) 876-{n:04d}"}
+    return {**body, "email": f"person{n}@example.org", "phone": f"(201) 876-{n:04d}"}

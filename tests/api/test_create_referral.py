@@ -34,7 +34,7 @@ def test_general_referral_is_created_with_its_messages_queued(api, body):
     assert response["Location"] == f"/api/referrals/{referral.number}"
     assert "Idempotent-Replayed" not in response
     assert referral.source == "api:website"
-    assert referral.client.phone == "+15559870001"  # normalised to E.164
+    assert referral.client.phone == "+12019870001"  # normalised to E.164
     assert referral.events.get().actor_label == "api:website"
     queued = set(OutboxMessage.objects.filter(referral=referral).values_list("channel", "template"))
     assert ("email", "referral_confirmation") in queued
@@ -76,7 +76,7 @@ def test_network_may_be_given_by_id(api, body, cigna):
         ({"insurance_network": ""}, "insurance_network"),
         ({"preferred_provider_id": 999999}, "preferred_provider_id"),
         ({"email": "", "phone": ""}, "email"),
-        ({"email": "", "consent_email": True}, "email"),
+        ({"email": ""}, "email"),  # every client receives email: it is required
         ({"phone": "", "consent_sms": True}, "phone"),
     ],
 )
@@ -112,7 +112,7 @@ def test_every_wrong_field_is_reported_at_once(api, body):
         ({"first_name": 5}, "first_name"),
         ({"first_name": None}, "first_name"),
         ({"first_name": ["Sam"]}, "first_name"),
-        ({"consent_email": "yes"}, "consent_email"),
+        ({"consent_email": "yes"}, "consent_email"),  # still typed, though ignored
         ({"consent_sms": 1}, "consent_sms"),
         ({"preferred_provider_id": "12"}, "preferred_provider_id"),
         ({"preferred_provider_id": True}, "preferred_provider_id"),
@@ -183,7 +183,7 @@ def test_the_same_person_asking_again_gets_their_open_referral_marked_duplicate(
     first = api.post("/api/referrals", body)
     providers_told = OutboxMessage.objects.exclude(template="request_in_hand").count()
 
-    again = api.post("/api/referrals", {**body, "email": "", "consent_email": False})
+    again = api.post("/api/referrals", {**body, "email": "sam.r@example.net"})
 
     assert first.status_code == 201 and first.json()["duplicate"] is False
     assert again.status_code == 200
@@ -197,3 +197,10 @@ def test_the_same_person_asking_again_gets_their_open_referral_marked_duplicate(
 def test_the_schema_says_a_repeat_request_answers_200_with_duplicate(api):
     operation = api.get("/api/openapi.json").json()["paths"]["/api/referrals"]["post"]
     assert "200" in operation["responses"] and "duplicate: true" in operation["description"]
+
+
+def test_a_referral_without_an_email_field_is_refused_naming_it(api, body):
+    del body["email"]
+    response = api.post("/api/referrals", body)
+    assert response.status_code == 422 and "email" in fields(response)
+    assert_nothing_created()

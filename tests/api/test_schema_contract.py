@@ -9,6 +9,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from providers.models import Provider
 
@@ -38,6 +39,11 @@ def node_id_for_schemathesis(request):
         request.node._nodeid = request.node.nodeid
 
 
+# The format "phone" is a number in use (libphonenumber): typed as people do, here or abroad.
+schemathesis.openapi.format(
+    "phone",
+    st.sampled_from(["(201) 555-0123", "212.234.5678", "1 617 555 0150", "+44 20 7946 0958"]),
+)
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 

@@ -46,7 +46,7 @@ def test_status_tells_where_a_referral_stands_without_client_details(
         client_details.last_name,
         client_details.email,
         client_details.phone,
-        "5559870001",
+        "2019870001",
     ):
         assert detail.encode() not in response.content
 

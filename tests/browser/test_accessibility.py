@@ -28,7 +28,7 @@ def assert_accessible(page, path):
 @pytest.fixture
 def referral(provider_factory, aetna):
     ana = provider_factory("Ana", "Lee", networks=[aetna])
-    details = services.ClientDetails("Sam", "Rivera", "sam@example.org", "", True, False)
+    details = services.ClientDetails("Sam", "Rivera", "sam@example.org", "")
     return services.create_referral(
         client=details, insurance_network=aetna, preferred_provider=ana, actor=services.Actor("t")
     )

@@ -16,8 +16,8 @@ def test_staff_filter_the_queue_and_offer_a_referral(page, signed_in):
     cigna = InsuranceNetwork.objects.create(name="Cigna")
     dana = Provider.objects.create(first_name="Dana", last_name="Reyes", email="dana@example.com")
     dana.insurance_networks.set([aetna])
-    details = services.ClientDetails("Sam", "Rivera", "sam@example.org", "", True, False)
-    other = services.ClientDetails("Jo", "Park", "jo@example.org", "", True, False)
+    details = services.ClientDetails("Sam", "Rivera", "sam@example.org", "")
+    other = services.ClientDetails("Jo", "Park", "jo@example.org", "")
     actor = services.Actor("test")
     wanted = services.create_referral(
         client=details, insurance_network=aetna, preferred_provider=None, actor=actor

@@ -5,7 +5,7 @@ import pytest
 from config.csv_cells import read_cell, write_cell
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+15551230001", "-2", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("value", ["=1+1", "+12012230001", "-2", "@SUM(A1)", "\tx", "\rx"])
 def test_formula_starts_are_written_as_text_and_read_back(value):
     assert write_cell(value) == "'" + value
     assert read_cell(write_cell(value)) == value

@@ -117,7 +117,6 @@ KNOWN_NAMES = [
     "channel__exact",
     "template__exact",
     "revoked__exact",
-    "consent_email__exact",
     "consent_sms__exact",
     "insurance_network__id__exact",
     "insurance_network__isnull",

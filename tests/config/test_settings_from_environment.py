@@ -78,7 +78,7 @@ def test_production_settings_pass_check_deploy():
         EMAIL_URL="smtp://user:pass@127.0.0.1:2525",
         TWILIO_ACCOUNT_SID="AC" + "0" * 32,
         TWILIO_AUTH_TOKEN="token",
-        TWILIO_FROM_NUMBER="+15550100100",
+        TWILIO_FROM_NUMBER="+12012100100",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

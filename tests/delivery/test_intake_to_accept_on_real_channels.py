@@ -26,10 +26,9 @@ def test_intake_form_to_accept_by_email_link_on_every_channel(client, channels, 
             "first_name": "Sam",
             "last_name": "Rivera",
             "email": "sam.rivera@example.org",
-            "phone": "(555) 987-0001",
+            "phone": "(201) 987-0001",
             "insurance": str(aetna.pk),
             "preferred_provider": str(ana.pk),
-            "consent_email": "on",
         },
     )
     assert response.status_code == 302

@@ -48,10 +48,12 @@ def _context(
     out_of_network=False,
 ):
     aetna = InsuranceNetwork(pk=1, name="Aetna")
-    ana = Provider(pk=7, first_name="Ana", last_name="Lee", phone="+15551230001")
+    ana = Provider(
+        pk=7, first_name="Ana", last_name="Lee", phone="+12012230001", office_phone="+12125550111"
+    )
     ana.slack_user_id = "U0ANA"
     client = Client(
-        pk=3, first_name="Sam", last_name="Rivera", email="sam@example.org", phone="+15559870001"
+        pk=3, first_name="Sam", last_name="Rivera", email="sam@example.org", phone="+12019870001"
     )
     preferred = ana if kind == "preferred" else None
     referral = Referral(
@@ -191,6 +193,18 @@ CASES = {
         {"kind": "general", "status": "available", "event_kind": "asked_again"},
     ),
     "sms-provider_referral": ("sms", "provider_referral", {}),
+    "sms-referral_confirmation": ("sms", "referral_confirmation", {}),
+    "sms-client_reminder": ("sms", "client_reminder", {"event_kind": "reminded"}),
+    "sms-decline_notice-declined": (
+        "sms",
+        "decline_notice",
+        {"status": "available", "event_kind": "declined", "reason": "unavailable"},
+    ),
+    "sms-decline_notice-expired": (
+        "sms",
+        "decline_notice",
+        {"status": "available", "event_kind": "expired", "reason": "expired"},
+    ),
     "email-provider_contact_nudge": (
         "email",
         "provider_contact_nudge",
@@ -218,6 +232,7 @@ CASES = {
     "sms-reply_refused-not_found": ("sms", "reply_refused", _reply("not_found")),
     "sms-reply_refused-expired": ("sms", "reply_refused", _reply("expired")),
     "sms-reply_help": ("sms", "reply_help", _reply("help")),
+    "sms-reply_help_client": ("sms", "reply_help_client", _reply("help")),
     "sms-reply_unknown_number": ("sms", "reply_unknown_number", _reply("unknown_number")),
     "slack-referral_wave": (
         "slack",

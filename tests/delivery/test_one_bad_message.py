@@ -40,7 +40,7 @@ class OneBadMessage:
         return self.inner.send(message)
 
 
-RECIPIENT = {"email": "client{}@example.org", "sms": "+1555987{:04d}", "slack": "#referrals"}
+RECIPIENT = {"email": "client{}@example.org", "sms": "+1201987{:04d}", "slack": "#referrals"}
 
 
 def queue_batch(channel: str, size: int = 25) -> list[OutboxMessage]:
@@ -98,9 +98,7 @@ def test_an_unencodable_client_address_fails_alone_and_staff_see_why(
 ):
     """The issue's reproduction: the address from the intake form, among other messages."""
     make_referral(network=aetna, preferred=ana)
-    bad_client = ClientDetails(
-        "Kim", "Park", UNENCODABLE, "", consent_email=True, consent_sms=False
-    )
+    bad_client = ClientDetails("Kim", "Park", UNENCODABLE, "", consent_sms=False)
     make_referral(network=aetna, client=bad_client)
     make_referral(network=aetna, preferred=ana)
 
@@ -136,7 +134,7 @@ def test_an_unencodable_client_address_fails_alone_and_staff_see_why(
 def test_an_internationalised_domain_is_sent_in_its_idna_form(
     channels, make_referral, aetna, address, envelope
 ):
-    make_referral(network=aetna, client=ClientDetails("Kim", "Park", address, "", True, False))
+    make_referral(network=aetna, client=ClientDetails("Kim", "Park", address, ""))
 
     call_command("worker", "--once", stdout=StringIO())
 
@@ -149,9 +147,7 @@ def test_an_internationalised_domain_is_sent_in_its_idna_form(
 def test_a_non_ascii_local_part_fails_at_once_saying_smtputf8_is_needed(
     channels, make_referral, aetna
 ):
-    make_referral(
-        network=aetna, client=ClientDetails("Kim", "Park", "jörg@example.org", "", True, False)
-    )
+    make_referral(network=aetna, client=ClientDetails("Kim", "Park", "jörg@example.org", ""))
 
     call_command("worker", "--once", stdout=StringIO())
 

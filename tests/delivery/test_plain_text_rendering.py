@@ -14,7 +14,7 @@ ENTITIES = ("&#x27;", "&quot;", "&#39;")
 def referral(provider_factory):
     network = InsuranceNetwork.objects.create(name="Blue Cross & <Blue> Shield")
     dana = provider_factory("Dana", "O'Neil", networks=[network], slack_user_id="U0DANA")
-    client = services.ClientDetails("Zoë", "D'Arcy", "zoe@example.org", "", True, False)
+    client = services.ClientDetails("Zoë", "D'Arcy", "zoe@example.org", "")
     return services.create_referral(
         client=client,
         insurance_network=network,

@@ -104,6 +104,8 @@ def test_general_referral_is_posted_without_a_mention(channels, make_referral, a
 
 @pytest.mark.usefixtures("routing_off")
 def test_timed_messages_arrive_on_their_channels(channels, make_referral, ana, aetna):
+    ana.office_phone = "+12125550111"
+    ana.save(update_fields=["office_phone"])
     referral = make_referral(network=aetna, preferred=ana)
     run_worker()
 
@@ -112,7 +114,7 @@ def test_timed_messages_arrive_on_their_channels(channels, make_referral, ana, a
     assert reminder["Subject"].startswith("Reminder: referral")
     assert re.search(r"/r/\S+", reminder.get_body(("plain",)).get_content())
     [_, client_reminder] = channels.smtp.to("sam.rivera@example.org")
-    assert ana.phone in client_reminder.get_body(("plain",)).get_content()
+    assert "(212) 555-0111" in client_reminder.get_body(("plain",)).get_content()
 
     run_worker(now=referral.created_at + settings.REFERRAL_EXPIRE_AFTER + timedelta(seconds=1))
     [_, _, notice] = channels.smtp.to("sam.rivera@example.org")

@@ -148,7 +148,7 @@ def test_timeline_shows_every_step_with_messages_and_time_between(
     assert "3 h 12 min after the previous step" in page
     assert "accepted 3 h 12 min after it was sent" not in page
     assert "failed after 1 attempt: Twilio refused: 21211" in page
-    assert "Text message to +15551230001" in page  # Ana's SMS, named for people, not code
+    assert "Text message to +12012230001" in page  # Ana's SMS, named for people, not code
     assert "Slack post to #referrals" in page and "Slack reply in the referral" in page
     assert "Email “" in page
     assert "Sam Rivera" in page  # staff see who the client is

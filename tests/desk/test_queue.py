@@ -88,7 +88,7 @@ def test_filters_narrow_the_queue_and_counts_follow(
 
 
 def test_search_by_client_name(staff_client, make_referral, aetna, client_details, t0):
-    other = services.ClientDetails("Jo", "Park", "jo@example.org", "", True, False)
+    other = services.ClientDetails("Jo", "Park", "jo@example.org", "")
     sam = make_referral(network=aetna, now=t0)
     make_referral(network=aetna, now=t0, client=other)
     assert rows(staff_client.post(QUEUE, {"q": "sam RIVERA"})) == [sam.number]

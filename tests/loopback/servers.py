@@ -458,6 +458,6 @@ def channel_settings(slack: SlackServer, smtp: SmtpServer, twilio: TwilioServer)
         "EMAIL_URL": smtp.url,
         "TWILIO_ACCOUNT_SID": twilio.account_sid,
         "TWILIO_AUTH_TOKEN": twilio.auth_token,
-        "TWILIO_FROM_NUMBER": "+15550100199",
+        "TWILIO_FROM_NUMBER": "+12012100199",
         "TWILIO_API_URL": twilio.url,
     }

@@ -81,7 +81,7 @@ def test_provider_accepts_and_sees_success(as_provider, ana, make_referral, aetn
     assert event.actor == ana.user and event.actor_label == "ana.lee@example.com"
     html = client.get(response["Location"]).content.decode()
     assert f"Referral {referral.number} accepted for Ana Lee" in html
-    assert "+15559870001" in html  # the holder now sees how to reach the client
+    assert "+12019870001" in html  # the holder now sees how to reach the client
     assert len(outbox("referral_accepted", "slack")) == 1
 
 
@@ -219,3 +219,14 @@ def test_a_closed_referral_shows_its_outcome_and_cannot_be_accepted(
     assert response.status_code == 409
     referral.refresh_from_db()
     assert referral.status == Referral.Status.CLOSED and referral.accepted_by is None
+
+
+def test_client_phone_is_shown_in_national_format_as_a_tap_to_call_link(
+    as_provider, as_staff, ana, aetna, make_referral
+):
+    referral = make_referral(network=aetna, preferred=ana)
+    services.accept_referral(referral.pk, ana, actor=Actor("provider"))
+    link = '<a href="tel:+12019870001">(201) 987-0001</a>'
+    assert link in as_provider(ana).get(f"{URL}?referral={referral.pk}").content.decode()
+    assert link in as_provider(ana).get("/portal/").content.decode()
+    assert link in as_staff.get(f"/desk/referrals/{referral.pk}/").content.decode()

@@ -13,10 +13,9 @@ INTAKE_FORM = {
     "first_name": "Sam",
     "last_name": "Rivera",
     "email": "sam.rivera@example.org",
-    "phone": "(555) 234-5678",
+    "phone": "(201) 234-5678",
     "insurance": SELF_PAY,
     "preferred_provider": "",
-    "consent_email": "on",
 }
 
 

@@ -17,10 +17,9 @@ def form(aetna):
         "first_name": "  Sam ",
         "last_name": "Rivera",
         "email": "sam.rivera@example.org",
-        "phone": "(555) 234-5678",
+        "phone": "(201) 234-5678",
         "insurance": str(aetna.pk),
         "preferred_provider": "",
-        "consent_email": "on",
     }
 
 
@@ -55,8 +54,8 @@ def test_general_referral_is_made_and_the_client_sees_what_happens_next(client, 
     referral = Referral.objects.get()
     assert referral.kind == Referral.Kind.GENERAL and referral.source == "web"
     assert referral.insurance_network == aetna
-    assert referral.client.first_name == "Sam" and referral.client.phone == "+15552345678"
-    assert referral.client.consent_email and not referral.client.consent_sms
+    assert referral.client.first_name == "Sam" and referral.client.phone == "+12012345678"
+    assert not referral.client.consent_sms
     page = client.get(response["Location"]).content.decode()
     assert referral.number in page
     assert "providers who work with Aetna" in page and "48 hours" in page
@@ -74,12 +73,33 @@ def test_preferred_provider_referral_tells_the_client_who_was_told(client, form,
     assert "We have told Ana Lee" in response.content.decode()
 
 
-def test_no_confirmation_email_without_consent(client, form):
-    form.pop("consent_email")
-    page = client.post(URL, form, follow=True).content.decode()
-    assert Referral.objects.count() == 1
-    assert outbox("referral_confirmation") == []
-    assert "You did not ask us to email you" in page
+def test_every_client_gets_the_confirmation_email_without_ticking_a_box(client, form):
+    page = client.get(URL).content.decode()
+    assert "You may email me" not in page and 'name="consent_email"' not in page
+    assert "We email you about this request" in page and "advertising" in page
+    assert 'name="consent_sms"' in page and "Text messages are optional" in page
+
+    client.post(URL, form, follow=True)
+    [confirmation] = outbox("referral_confirmation")
+    assert confirmation.recipient == "sam.rivera@example.org"
+    assert outbox("referral_confirmation", channel="sms") == []
+
+
+def test_a_client_who_ticks_texts_gets_the_confirmation_text_too(client, form):
+    page = client.post(URL, {**form, "consent_sms": "on"}, follow=True).content.decode()
+    assert Referral.objects.get().client.consent_sms
+    [text] = outbox("referral_confirmation", channel="sms")
+    assert text.recipient == "+12012345678" and "Sam" not in text.body_text
+    assert "and a short text to your phone" in page
+
+
+def test_intake_without_email_is_refused_and_nothing_made(client, form):
+    response = client.post(URL, {**form, "email": ""})
+    assert (
+        response.status_code == 400
+        and "Please enter your email address" in response.content.decode()
+    )
+    assert Referral.objects.count() == 0
 
 
 def test_thanks_page_is_only_for_the_browser_that_sent_the_request(client, form, db):
@@ -97,11 +117,12 @@ def test_thanks_page_is_only_for_the_browser_that_sent_the_request(client, form,
         ({"last_name": "R2D2"}, "last_name", "may contain letters"),
         ({"first_name": "A" * 81}, "first_name", "at most 80 characters"),
         ({"email": "not-an-email"}, "email", "Enter a valid email address."),
-        ({"phone": "555-CALL-NOW"}, "phone", "Enter a phone number using digits"),
-        ({"phone": "123"}, "phone", "10-digit US phone number"),
-        ({"email": "", "phone": "", "consent_email": ""}, "email", "email address or a phone"),
-        ({"email": "", "consent_email": "on"}, "email", "untick “You may email me”"),
-        ({"phone": "", "consent_sms": "on"}, "phone", "untick “You may send text messages”"),
+        ({"phone": "555-CALL-NOW"}, "phone", "That is not a phone number: use digits"),
+        ({"phone": "(555) 234-5678"}, "phone", "not a number in use"),
+        ({"phone": "123"}, "phone", "too short"),
+        ({"email": ""}, "email", "Please enter your email address"),
+        ({"email": "", "phone": ""}, "email", "Please enter your email address"),
+        ({"phone": "", "consent_sms": "on"}, "phone", "Enter your mobile number for text messages"),
         ({"insurance": ""}, "insurance", "Choose your insurance"),
         ({"insurance": "999999"}, "insurance", "from the list"),
         ({"insurance": "x" * 100_000}, "insurance", "from the list"),
@@ -164,7 +185,7 @@ def test_asking_again_makes_no_second_referral_and_the_page_shows_only_what_was_
     client.post(URL, form)
     first = Referral.objects.get()
     providers_told = outbox("provider_referral") + outbox("provider_referral", "slack")
-    again = {**form, "first_name": "Jo", "email": "jo@example.org", "phone": "(555) 234-5678"}
+    again = {**form, "first_name": "Jo", "email": "jo@example.org", "phone": "(201) 234-5678"}
     again["preferred_provider"] = str(ana.pk)
 
     someone = Client()

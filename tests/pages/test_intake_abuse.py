@@ -24,16 +24,15 @@ def submission(aetna):
         "first_name": "Sam",
         "last_name": "Rivera",
         "email": "sam.rivera@example.org",
-        "phone": "(555) 234-5678",
+        "phone": "(201) 234-5678",
         "insurance": str(aetna.pk),
         "preferred_provider": "",
-        "consent_email": "on",
     }
 
 
 def person(submission: dict, n: int) -> dict:
     """The same form from someone else: the same person again would be "asked again"."""
-    return {**submission, "email": f"person{n}@example.org", "phone": f"(555) 876-{n:04d}"}
+    return {**submission, "email": f"person{n}@example.org", "phone": f"(201) 876-{n:04d}"}
 
 
 @pytest.fixture

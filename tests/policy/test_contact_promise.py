@@ -50,11 +50,11 @@ def test_the_holder_is_nudged_by_email_and_sms_at_exactly_contact_within(
         ("sms", "provider_contact_nudge", ana.phone),
     ]
     email = event.messages.get(channel="email")
-    assert "Sam Rivera" in email.body_text and "+15559870001" in email.body_text
+    assert "Sam Rivera" in email.body_text and "(201) 987-0001" in email.body_text
     assert "/portal/" in email.body_text
     sms = event.messages.get(channel="sms").body_text
     assert referral.number in sms
-    for detail in ("Sam", "Rivera", "sam.rivera", "+15559870001", "9870001"):
+    for detail in ("Sam", "Rivera", "sam.rivera", "+12019870001", "9870001"):
         assert detail not in sms
     referral.refresh_from_db()
     assert referral.contact_due_at is None
@@ -122,6 +122,8 @@ def test_contact_within_is_a_setting(make_referral, ana, aetna, t0, settings):
 def test_an_accepted_client_not_yet_contacted_gets_the_24_hour_reminder(
     make_referral, ana, aetna, t0, run_worker
 ):
+    ana.office_phone = "+12125550111"
+    ana.save(update_fields=["office_phone"])
     referral = _accepted(make_referral, ana, aetna, t0)
 
     run_worker(t0 + 24 * H - SECOND)
@@ -131,7 +133,7 @@ def test_an_accepted_client_not_yet_contacted_gets_the_24_hour_reminder(
     event = referral.events.get(kind=ReferralEvent.Kind.REMINDED)
     # Only the client: the provider's Referral Reminder is for a referral not yet accepted.
     assert queued(event=event) == [("email", "client_reminder", CLIENT_EMAIL)]
-    assert ana.phone in event.messages.get().body_text  # the preferred provider's phone
+    assert "(212) 555-0111" in event.messages.get().body_text  # the preferred provider's office
     run_worker(t0 + 30 * H)
     assert referral.messages.filter(template="client_reminder").count() == 1
 

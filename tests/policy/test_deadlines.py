@@ -85,6 +85,8 @@ def test_reminders_are_not_sent_one_second_before_24_hours(
 def test_at_24_hours_the_provider_gets_a_fresh_link_and_the_client_the_providers_phone(
     make_referral, ana, aetna, t0, run_worker
 ):
+    ana.office_phone = "+12125550111"  # the line for clients, never the mobile
+    ana.save(update_fields=["office_phone"])
     with time_machine.travel(t0, tick=False):
         referral = make_referral(network=aetna, preferred=ana, now=t0)
     first_link = referral.messages.get(template="provider_referral", channel="email")
@@ -99,7 +101,8 @@ def test_at_24_hours_the_provider_gets_a_fresh_link_and_the_client_the_providers
         ("email", "client_reminder", CLIENT_EMAIL),
     ]
     client_reminder = event.messages.get(template="client_reminder")
-    assert ana.phone in client_reminder.body_text
+    assert "(212) 555-0111" in client_reminder.body_text
+    assert ana.phone not in client_reminder.body_text
     with time_machine.travel(t0 + DAY + timedelta(hours=11), tick=False):
         with pytest.raises(LinkExpired):
             read_action_token(_link_token(first_link))

@@ -87,12 +87,13 @@ def test_expired_is_not_a_reason_a_person_can_give(make_referral, ana, aetna, t0
     assert referral.status == Referral.Status.PENDING
 
 
-def test_client_without_email_consent_gets_no_decline_notice(
+def test_client_from_before_email_was_required_without_one_gets_no_decline_notice_email(
     make_referral, client_details, ana, aetna, t0
 ):
-    no_consent = replace(client_details, consent_email=False)
-    referral = make_referral(network=aetna, preferred=ana, now=t0, client=no_consent)
+    no_email = replace(client_details, email="")
+    referral = make_referral(network=aetna, preferred=ana, now=t0, client=no_email)
 
     decline_referral(referral.pk, ana, reason="unavailable", actor=PROVIDER, now=t0)
 
-    assert not referral.messages.filter(channel="email", recipient=CLIENT_EMAIL).exists()
+    assert not referral.messages.filter(channel="email", template="decline_notice").exists()
+    assert referral.events.filter(kind="declined").exists()

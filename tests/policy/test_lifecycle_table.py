@@ -63,8 +63,8 @@ def test_every_row_of_the_table_is_used_by_a_service(
         return row
 
     monkeypatch.setattr(lifecycle, "apply", spy)
-    carl = make_provider("Carl", "Moss", phone="+15551230003", networks=[aetna])
-    dana = make_provider("Dana", "Hart", phone="+15551230004", networks=[aetna])
+    carl = make_provider("Carl", "Moss", phone="+12012230003", networks=[aetna])
+    dana = make_provider("Dana", "Hart", phone="+12012230004", networks=[aetna])
 
     def receive(**kw):
         """A new referral: the state it starts in is a "receive" row's."""

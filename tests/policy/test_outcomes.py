@@ -223,7 +223,7 @@ def _other_person():
     from tests.conftest import CLIENT
 
     return CLIENT.__class__(
-        **{**CLIENT.__dict__, "email": "kim@example.org", "phone": "+15559870002"}
+        **{**CLIENT.__dict__, "email": "kim@example.org", "phone": "+12019870002"}
     )
 
 

@@ -19,11 +19,11 @@ def test_slack_sms_and_email_link_racing_for_one_referral_end_with_one_winner(
 ):
     settings.SLACK_SIGNING_SECRET = SLACK_SECRET
     settings.TWILIO_AUTH_TOKEN = "race-token"
-    by_slack = provider_factory("Sia", "Slack", phone="+15551239001", networks=[aetna])
+    by_slack = provider_factory("Sia", "Slack", phone="+12012239001", networks=[aetna])
     by_slack.slack_user_id = "U0SIA"
     by_slack.save()
-    by_sms = provider_factory("Sam", "Sms", phone="+15551239002", networks=[aetna])
-    by_link = provider_factory("Lia", "Link", phone="+15551239003", networks=[aetna])
+    by_sms = provider_factory("Sam", "Sms", phone="+12012239002", networks=[aetna])
+    by_link = provider_factory("Lia", "Link", phone="+12012239003", networks=[aetna])
     for _ in range(5):
         referral = make_referral(network=aetna)  # available to all three
         link = urlsplit(make_action_url(referral, by_link)).path

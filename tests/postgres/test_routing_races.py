@@ -16,7 +16,7 @@ def test_the_providers_of_one_wave_accepting_at_once_have_exactly_one_winner(
     make_referral, provider_factory, aetna, t0
 ):
     providers = [
-        provider_factory("P", f"Wave{i}", phone=f"+1555000010{i}", networks=[aetna])
+        provider_factory("P", f"Wave{i}", phone=f"+1201200010{i}", networks=[aetna])
         for i in range(3)
     ]
     referral = make_referral(network=aetna, now=t0)
@@ -42,7 +42,7 @@ def test_an_accept_racing_the_next_wave_leaves_one_holder_and_no_live_offer(
     make_referral, provider_factory, aetna, t0
 ):
     providers = [
-        provider_factory("P", f"Net{i}", phone=f"+1555000020{i}", networks=[aetna])
+        provider_factory("P", f"Net{i}", phone=f"+1201200020{i}", networks=[aetna])
         for i in range(6)
     ]
     due = t0 + timedelta(hours=4)

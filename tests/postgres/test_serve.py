@@ -123,10 +123,9 @@ def test_make_serve_takes_a_referral_from_intake_to_accept_and_stops_on_sigterm(
                 "first_name": "Sam",
                 "last_name": "Rivera",
                 "email": "sam.rivera@example.org",
-                "phone": "(555) 987-0001",
+                "phone": "(201) 987-0001",
                 "insurance": str(aetna.pk),
                 "preferred_provider": str(ana.pk),
-                "consent_email": "on",
             },
         )
         assert response.status == 302, text

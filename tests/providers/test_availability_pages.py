@@ -84,7 +84,6 @@ def test_intake_form_refuses_an_away_provider_and_makes_nothing(client, away, ae
         "phone": "",
         "insurance": str(aetna.pk),
         "preferred_provider": str(away.pk),
-        "consent_email": "on",
     }
     response = client.post("/referrals/new/", form)
     assert response.status_code == 400

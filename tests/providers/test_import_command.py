@@ -11,7 +11,7 @@ from referrals.models import Referral, ReferralEvent
 HEADER = "first_name,last_name,email,phone,slack_user_id,status,insurance_networks,credentials,specialties,languages,bio\n"
 GOOD = (
     HEADER
-    + "Ana,Lee,ana.lee@example.com,(555) 234-5678,U0ANA,active,Aetna; Cigna,LCSW,Anxiety;Grief,Spanish,Calm and practical.\n"
+    + "Ana,Lee,ana.lee@example.com,(201) 234-5678,U0ANA,active,Aetna; Cigna,LCSW,Anxiety;Grief,Spanish,Calm and practical.\n"
     + 'Ben,Okafor,Ben.Okafor@example.com,,,active,Aetna,PhD,,English,"Line one,\nline two."\n'
 )
 
@@ -29,7 +29,7 @@ def test_import_creates_providers_and_their_networks(tmp_path, db):
     assert "Imported 2 rows: 2 created, 0 updated, 0 unchanged." in out
     assert "New insurance networks: Aetna, Cigna" in out
     ana = Provider.objects.get(email="ana.lee@example.com")
-    assert (ana.phone, ana.slack_user_id, ana.credentials) == ("+15552345678", "U0ANA", "LCSW")
+    assert (ana.phone, ana.slack_user_id, ana.credentials) == ("+12012345678", "U0ANA", "LCSW")
     assert sorted(n.name for n in ana.insurance_networks.all()) == ["Aetna", "Cigna"]
     assert sorted(s.name for s in ana.specialties.all()) == ["Anxiety", "Grief"]
     assert Provider.objects.get(email="ben.okafor@example.com").bio == "Line one,\nline two."
@@ -75,7 +75,7 @@ def test_bad_rows_are_reported_with_line_and_reason(tmp_path, db):
         call_command("import_providers", str(path), stdout=StringIO(), stderr=err)
     lines = err.getvalue().splitlines()
     assert "line 5: email: Enter a valid email address." in lines
-    assert any(line.startswith("line 6: phone: Enter a 10-digit US phone") for line in lines)
+    assert any(line.startswith("line 6: phone: That phone number is too short.") for line in lines)
     assert "line 6: status: 'retired' is not active or inactive" in lines
     assert any(
         line.startswith("line 7: first_name: First name may contain letters") for line in lines

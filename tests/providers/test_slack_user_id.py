@@ -55,7 +55,7 @@ def test_admin_saves_a_valid_slack_user_id(admin_client, ana):
 def test_the_roster_csv_refuses_an_invalid_slack_user_id(db, aetna):
     csv = (
         "first_name,last_name,email,phone,slack_user_id,status,insurance_networks\n"
-        'Ana,Lee,ana@example.com,5552345678,"U1><!channel",active,Aetna\n'
+        'Ana,Lee,ana@example.com,2012345678,"U1><!channel",active,Aetna\n'
     )
     with pytest.raises(RosterInvalid) as refused:
         import_roster(csv, actor=Actor("test"))
@@ -64,3 +64,18 @@ def test_the_roster_csv_refuses_an_invalid_slack_user_id(db, aetna):
         refused.value.errors[0]
     )
     assert not Provider.objects.exists()
+
+
+def test_admin_reads_both_phones_as_people_type_them_and_says_where_each_appears(admin_client, ana):
+    """Not a Slack ID, but the same admin form: both numbers go through `config.phones`."""
+    page = admin_client.get(CHANGE.format(ana.pk)).content.decode()
+    assert "Never shown to clients" in page and "24-hour Reminder" in page
+
+    form = _admin_form(ana, "U0ANA") | {"phone": "(201) 234-5678", "office_phone": "(555) 1"}
+    refused = admin_client.post(CHANGE.format(ana.pk), form)
+    assert refused.status_code == 200 and "too short" in refused.content.decode()
+
+    form["office_phone"] = "212.555.0111"
+    assert admin_client.post(CHANGE.format(ana.pk), form).status_code == 302
+    ana.refresh_from_db()
+    assert (ana.phone, ana.office_phone) == ("+12012345678", "+12125550111")

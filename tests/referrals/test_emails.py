@@ -47,7 +47,6 @@ def test_intake_form_refuses_an_unsendable_address_and_saves_nothing(client, aet
             "last_name": "Rivera",
             "email": UNENCODABLE,
             "insurance": str(aetna.pk),
-            "consent_email": "on",
         },
     )
     assert response.status_code == 400
@@ -63,7 +62,6 @@ def test_intake_form_accepts_an_internationalised_domain(client, aetna):
             "last_name": "Rivera",
             "email": "kunde@bücher.example",
             "insurance": str(aetna.pk),
-            "consent_email": "on",
         },
     )
     assert response.status_code == 302

@@ -66,7 +66,7 @@ def text(sender: str, body: str, sid: str = "SM0001"):
     return {
         "MessageSid": sid,
         "From": sender,
-        "To": "+15550100199",
+        "To": "+12012100199",
         "Body": body,
         "AccountSid": "AC" + "0" * 32,
     }

@@ -17,8 +17,8 @@ from tests.replies.signing import sms_post, text
 
 pytestmark = pytest.mark.django_db
 
-ANA = "+15551230001"
-BEN = "+15551230002"
+ANA = "+12012230001"
+BEN = "+12012230002"
 
 
 @pytest.fixture(autouse=True)
@@ -92,9 +92,9 @@ def test_help_names_the_practice_and_its_phone(client, ana, settings):
 
 def test_unknown_number_gets_one_polite_answer_and_nothing_else(client, make_referral, ana, aetna):
     referral = make_referral(network=aetna, preferred=ana)
-    first = _say(sms_post(client, text("+15557770000", f"A {referral.pk}", sid="SM1")))
+    first = _say(sms_post(client, text("+12017770000", f"A {referral.pk}", sid="SM1")))
     assert "only takes replies from our providers" in first
-    second = _say(sms_post(client, text("+15557770000", f"A {referral.pk}", sid="SM2")))
+    second = _say(sms_post(client, text("+12017770000", f"A {referral.pk}", sid="SM2")))
     assert "<Message>" not in second
     assert Referral.objects.get().status == Referral.Status.PENDING
     assert not referral.events.filter(kind="note").exists()

@@ -10,7 +10,7 @@ from tests.conftest import make_provider
 def five(db, aetna):
     names = ["Ana", "Ben", "Cleo", "Dev", "Eli"]
     return [
-        make_provider(name, "Test", phone=f"+1555123000{i}", networks=[aetna])
+        make_provider(name, "Test", phone=f"+1201223000{i}", networks=[aetna])
         for i, name in enumerate(names, start=1)
     ]
 

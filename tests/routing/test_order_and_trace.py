@@ -26,7 +26,7 @@ def test_fit_comes_first_then_fairness_then_responsiveness(make_referral, aetna,
     dev.languages.add(spanish)
     # Fairness: Ana was offered a referral lately (as preferred provider), Ben and Cleo not.
     services.create_referral(
-        client=services.ClientDetails("A", "B", "a@example.org", "", True, False),
+        client=services.ClientDetails("A", "B", "a@example.org", ""),
         insurance_network=aetna,
         preferred_provider=ana,
         actor=PROVIDER,
@@ -36,7 +36,7 @@ def test_fit_comes_first_then_fairness_then_responsiveness(make_referral, aetna,
     other = make_referral(network=aetna, preferred=cleo, now=t0)
     services.accept_referral(other.pk, cleo, actor=PROVIDER, now=t0 + timedelta(hours=1))
     services.create_referral(  # Ben is offered one too, so Ben and Cleo are level on fairness
-        client=services.ClientDetails("C", "D", "c@example.org", "", True, False),
+        client=services.ClientDetails("C", "D", "c@example.org", ""),
         insurance_network=aetna,
         preferred_provider=ben,
         actor=PROVIDER,
@@ -65,7 +65,7 @@ def test_the_timeline_shows_every_wave_and_who_was_skipped_in_constant_queries(
     many = make_referral(network=aetna, preferred=five[0], now=t0)
     services.decline_referral(many.pk, five[0], reason="unavailable", actor=PROVIDER, now=t0)
     services.decline_referral(many.pk, five[1], reason="unavailable", actor=PROVIDER, now=t0)
-    make_provider("Fay", "Test", phone="+15551230009", networks=[aetna])
+    make_provider("Fay", "Test", phone="+12012230009", networks=[aetna])
     run_due(t0 + timedelta(hours=4))
     assert Offer.objects.filter(referral=many).values("wave").distinct().count() == 2
 

@@ -178,14 +178,12 @@ class Demo:
     def _client(self) -> ClientDetails:
         self.clients += 1
         first, last = self.rng.choice(CLIENT_FIRST), self.rng.choice(CLIENT_LAST)
-        has_email = self.rng.random() < 0.9
         email = f"{first}.{last}{self.clients}@example.org".lower().replace("'", "")
         return ClientDetails(
             first_name=first,
             last_name=last,
-            email=email if has_email else "",
+            email=email,  # every client gives one (policy)
             phone=f"+1857555{self.clients % 10000:04d}",
-            consent_email=has_email and self.rng.random() < 0.95,
             consent_sms=self.rng.random() < 0.5,
         )
 
@@ -364,7 +362,6 @@ class Demo:
             last_name=client.last_name,
             email=client.email or f"asked.again{self.clients}@example.org",
             phone=client.phone,
-            consent_email=client.consent_email,
             consent_sms=client.consent_sms,
         )
         services.create_referral(
@@ -415,6 +412,9 @@ def _provider(row, networks: dict) -> Provider:
         last_name=last,
         email=f"{first}.{last}@{EMAIL_DOMAIN}".lower(),
         phone=phone,
+        # The office line clients are given (…0241 for the mobile …0141); providers without a
+        # Slack ID here have none, so their clients are given the practice's number.
+        office_phone=phone[:-3] + "2" + phone[-2:] if slack else "",
         slack_user_id=slack,
         status=status,
         credentials=credentials,
