@@ -31,7 +31,7 @@ def test_every_client_email_links_to_a_working_status_page(client, make_referral
     services.decline_referral(referral.pk, ana, reason="unavailable", actor=STAFF)
     services.record_repeat_request(
         referral.pk,
-        services.ClientDetails("Sam", "Rivera", "sam.rivera@example.org", "", True, False),
+        services.ClientDetails("Sam", "Rivera", "sam.rivera@example.org", ""),
         actor=STAFF,
     )
     templates = set(_client_emails().values_list("template", flat=True))
@@ -45,13 +45,14 @@ def test_a_provider_accepting_tells_the_client_who_will_call_and_from_which_numb
     make_referral, ana, aetna
 ):
     ana.credentials = "LCSW"
+    ana.office_phone = "+12125550111"
     ana.save()
     referral = make_referral(network=aetna, preferred=ana)
     services.accept_referral(referral.pk, ana, actor=services.Actor("provider"))
     [message] = _client_emails().filter(template="provider_will_contact")
     assert message.subject == "A provider will contact you: Ana Lee"
     assert "Ana Lee, LCSW, has accepted" in message.body_text
-    assert f"Expect their call from {ana.phone}" in message.body_text
+    assert "Expect their call from (212) 555-0111" in message.body_text  # the office line
     assert "<img" not in message.body_html  # no photo: none shown
     assert _status_path(message)
 
@@ -67,8 +68,8 @@ def test_the_provider_will_contact_email_shows_the_photo_when_there_is_one(
     assert f'src="{settings.SITE_URL}/providers/photos/{ana.photo_id}.jpg"' in message.body_html
 
 
-def test_a_client_who_did_not_ask_for_email_gets_none_on_accept(make_referral, ana, aetna):
-    details = services.ClientDetails("Sam", "Rivera", "sam.rivera@example.org", "", False, False)
+def test_a_client_with_no_email_on_file_gets_none_on_accept(make_referral, ana, aetna):
+    details = services.ClientDetails("Sam", "Rivera", "", "+12019870001")
     referral = make_referral(network=aetna, preferred=ana, client=details)
     services.accept_referral(referral.pk, ana, actor=services.Actor("provider"))
     assert not _client_emails().exists()
@@ -78,10 +79,11 @@ def test_the_status_page_names_the_provider_who_accepted_and_their_number(
     client, make_referral, ana, aetna
 ):
     ana.credentials = "PhD"
+    ana.office_phone = "+12125550111"
     ana.save()
     referral = make_referral(network=aetna, preferred=ana)
     services.accept_referral(referral.pk, ana, actor=services.Actor("provider"))
     path = _status_path(_client_emails().get(template="provider_will_contact"))
     page = client.get(path).content.decode()
-    assert "Accepted by Ana Lee, PhD" in page and f'href="tel:{ana.phone}"' in page
+    assert "Accepted by Ana Lee, PhD" in page and 'href="tel:+12125550111"' in page
     assert Referral.objects.get().status == Referral.Status.ACCEPTED

@@ -18,7 +18,7 @@ from referrals.services import Actor
 from tests.portal.conftest import give_user
 
 URL = "/accept/"
-TEL = '<a href="tel:+15559870001">'
+TEL = '<a href="tel:+12019870001">'
 MAILTO = '<a href="mailto:sam.rivera@example.org">'
 GOAL = "within 12 hours"
 

@@ -16,10 +16,9 @@ def form(cigna, ana):
         "first_name": "Sam",
         "last_name": "Rivera",
         "email": "sam.rivera@example.org",
-        "phone": "(555) 234-5678",
+        "phone": "(201) 234-5678",
         "insurance": str(cigna.pk),
         "preferred_provider": str(ana.pk),  # Ana participates in Aetna only
-        "consent_email": "on",
     }
 
 
