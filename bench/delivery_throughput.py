@@ -116,8 +116,6 @@ def main():
     servers, env, providers, network = prepare(args.database_url, FAST)
     from django.db import connection
 
-    from notifications.models import OutboxMessage
-
     print(f"database: {connection.vendor}")
     try:
         one = run(1, args.referrals, servers, env, providers, network)

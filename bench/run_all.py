@@ -25,7 +25,6 @@ import re
 import secrets
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,14 @@ class Row:
     ratio: float | None
     goal: str
     met: bool | None  # None: measured, no goal to meet (or the run failed)
+
+
+class Rows(list):
+    """The table's rows, each also printed as it is measured (a long run shows its progress)."""
+
+    def append(self, row: Row) -> None:
+        print(f"measured: {row.measure}: {row.ours} (baseline {row.baseline})", flush=True)
+        super().append(row)
 
 
 def table(rows: list[Row]) -> str:
@@ -281,6 +288,12 @@ def ms(seconds: float | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument(
+        "--analytics-database-url",
+        default=os.environ.get("BENCH_ANALYTICS_DATABASE_URL"),
+        help="where the 100,000 referrals are built once and kept (default: --database-url, "
+        "rebuilt each run since the other measures empty it)",
+    )
     parser.add_argument("--seconds", type=int, default=10, help="each wrk run")
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke run")
     args = parser.parse_args()
@@ -320,7 +333,7 @@ def main() -> None:
     csrf = secrets.token_hex(16)  # an unmasked CSRF secret: cookie and form field alike
     ids = ",".join(str(p.pk) for p in providers)
 
-    rows: list[Row] = []
+    rows = Rows()
     desk, desk_port = serve("config.wsgi", env)
     bare, bare_port = serve("bench.bare.wsgi", env)
     try:
@@ -421,7 +434,7 @@ def main() -> None:
     )
     out = script_output(
         [PY, str(bench / "analytics_100k.py"), "--runs", "5" if args.quick else "15"],
-        {**env, "DEBUG": "true"},
+        {**env, "DEBUG": "true", "DATABASE_URL": args.analytics_database_url or args.database_url},
     )
     base = number(r"baseline: empty period\s+median\s+([\d.]+) ms", out)
     default = number(r"default: last 12 weeks\s+median\s+([\d.]+) ms", out)
