@@ -8,7 +8,7 @@ TABLE = "bench_bare_post"
 CREATE = f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigserial PRIMARY KEY, body text NOT NULL)"
 
 
-def post(request):
+def post(request, anything=""):
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {TABLE} (body) VALUES (%s)", [request.body.decode()])
     return HttpResponse(status=201)
