@@ -15,7 +15,10 @@ def test_the_table_has_one_row_per_measure_with_ratio_goal_and_verdict():
 
     assert lines[0] == "| measure | baseline | Referral Desk | ratio | goal | met |"
     assert lines[1] == "| --- | --- | --- | --- | --- | --- |"
-    assert lines[2] == "| API throughput | 900 req/s | 450 req/s | 0.50 | ≥ 0.5 of the bare view | yes |"
+    assert (
+        lines[2]
+        == "| API throughput | 900 req/s | 450 req/s | 0.50 | ≥ 0.5 of the bare view | yes |"
+    )
     assert lines[3].endswith("| 0.33 | ≥ 0.4 of the bare view | **no** |")
     assert lines[4] == "| memory | — | flat | — | flat in every mode | — |"
     assert len(lines) == 5
