@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-fast lint format install worker
+.PHONY: run serve test test-fast lint format install worker bench
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,13 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Every figure of issue 12 in one run on PostgreSQL, printed as one table (bench/run_all.py).
+# Not part of `make test`. Needs wrk (Debian/Ubuntu: apt-get install wrk) and a database it may
+# empty: BENCH_DATABASE_URL (the analytics data set is built once in BENCH_ANALYTICS_DATABASE_URL).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/referral_desk_bench
+BENCH_ANALYTICS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/referral_desk_bench_analytics
+bench: install
+	@command -v wrk >/dev/null || { echo "wrk is missing; install it: sudo apt-get install wrk"; exit 1; }
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
+	BENCH_ANALYTICS_DATABASE_URL=$(BENCH_ANALYTICS_DATABASE_URL) $(PY) bench/run_all.py

@@ -8,14 +8,17 @@ is refused with 409 Conflict: the request is well-formed (the IETF draft's 422 w
 client, and a schema-driven tester, that the body itself broke a rule) but conflicts with one
 already made.
 
-Two simultaneous requests with one key both try to insert the record; the unique constraint lets
-one commit, the other's transaction (its referral included) rolls back, and it answers from the
-winner's record.
+The record is written by one conditional INSERT inside the referral's own transaction
+(`create_referral(within=...)`, no transaction or savepoint of ours around it): it inserts the
+record, or replaces one older than RETENTION, and writes nothing when a live record holds the key.
+Two simultaneous requests with one key both try it; the unique constraint makes the second wait
+for the first, which commits; the second then writes nothing, its transaction (its referral
+included) rolls back, and it answers from the winner's record.
 
 A key is remembered for RETENTION (24 hours), as the endpoint's documentation says: after that
 the same key is a new request and creates a new referral. The worker deletes expired records
-(`purge_expired`); one it has not reached yet is already ignored, so the answer never depends on
-when the worker last ran.
+(`purge_expired`); one it has not reached yet is replaced by the conditional insert, so the
+answer never depends on when the worker last ran.
 """
 
 import hashlib
@@ -25,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from ninja import Schema
 from ninja.errors import HttpError
@@ -90,39 +93,61 @@ def _stored(token: ApiToken, key: str, body_fingerprint: str, now: datetime) -> 
     return Outcome(record.referral, record.response_status, replayed=True)
 
 
+class _KeyTaken(Exception):
+    """A live record holds the key: the referral's transaction rolls back."""
+
+
 def create_once(
-    token: ApiToken, key: str | None, body_fingerprint: str, create: Callable[[], Referral]
+    token: ApiToken,
+    key: str | None,
+    body_fingerprint: str,
+    create: Callable[[Callable[[Referral], None] | None], Referral],
 ) -> Outcome:
-    """Run `create` unless this token already did so with this key; see the module docstring."""
+    """Run `create` unless this token already did so with this key; see the module docstring.
+
+    `create(within)` makes the referral and calls `within(referral)` inside its transaction."""
     if key is None:
-        referral = create()
+        referral = create(None)
         return Outcome(referral, _status(referral), replayed=False)
     now = timezone.now()
     earlier = _stored(token, key, body_fingerprint, now)
     if earlier is not None:
         return earlier
+
+    def record(referral: Referral) -> None:
+        if not _insert_or_replace_expired(token, key, body_fingerprint, referral, now):
+            raise _KeyTaken()
+
     try:
-        with transaction.atomic():
-            # An expired record the worker has not purged yet would block the new one.
-            IdempotencyKey.objects.filter(
-                token=token, key=key, created_at__lte=now - RETENTION
-            ).delete()
-            referral = create()
-            IdempotencyKey.objects.create(
-                token=token,
-                key=key,
-                fingerprint=body_fingerprint,
-                referral=referral,
-                response_status=_status(referral),
-                created_at=now,
-            )
-    except IntegrityError:
+        referral = create(record)
+    except (_KeyTaken, IntegrityError):
         # Another request with this key committed first; everything we wrote is rolled back.
         earlier = _stored(token, key, body_fingerprint, now)
         if earlier is None:
             raise
         return earlier
     return Outcome(referral, _status(referral), replayed=False)
+
+
+def _insert_or_replace_expired(
+    token: ApiToken, key: str, body_fingerprint: str, referral: Referral, now: datetime
+) -> bool:
+    """Record the key in one statement; False (nothing written) when a live record holds it."""
+    quote = connection.ops.quote_name
+    table = quote(IdempotencyKey._meta.db_table)
+    columns = ["token_id", "key", "fingerprint", "referral_id", "response_status", "created_at"]
+    replaced = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns[2:])
+    field = IdempotencyKey._meta.get_field("created_at")
+    stamp = [field.get_db_prep_value(t, connection) for t in (now, now - RETENTION)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES (%s, %s, %s, %s, %s, %s) "
+            f"ON CONFLICT ({quote('token_id')}, {quote('key')}) DO UPDATE SET {replaced} "
+            f"WHERE {table}.{quote('created_at')} <= %s",
+            [token.pk, key, body_fingerprint, referral.pk, _status(referral), *stamp],
+        )
+        return cursor.rowcount == 1
 
 
 def _status(referral: Referral) -> int:

@@ -147,12 +147,13 @@ def _focus_areas(ids: list[int]) -> list:
     return found
 
 
-def _create(payload: ReferralIn, token: ApiToken) -> Referral:
+def _create(payload: ReferralIn, token: ApiToken, within=None) -> Referral:
     try:
         return services.create_referral(
             **_checked(payload),
             actor=services.Actor(token.actor_label),
             source=token.actor_label[:40],
+            within=within,
         )
     except OutOfNetwork as exc:
         raise FieldErrors({"out_of_network_confirmed": exc.message}) from exc
@@ -206,7 +207,7 @@ def create_referral(
         token,
         idempotency.read_key(request),
         idempotency.fingerprint(payload),
-        lambda: _create(payload, token),
+        lambda within: _create(payload, token, within),
     )
     response["Location"] = reverse(
         "api:referral_status", kwargs={"number": outcome.referral.number}

@@ -5,10 +5,21 @@ email, provider SMS, client confirmation) with no worker running, then starts th
 loopback servers that answer at once and times first to last arrival. Channel pacing is set to
 1 ms so the figure is the dispatcher's own speed, not Slack's or Twilio's rate limits.
 
+The baseline is a plain client loop (`plain_loop`): the same messages sent one after another to
+the same servers with urllib and one smtplib connection, with no database work at all; the
+issue's goal is the dispatcher (one worker) at half its rate or better.
+
     .venv/bin/python bench/delivery_throughput.py [--referrals 250] [--database-url URL]
 """
 
 import argparse
+import base64
+import json
+import smtplib
+import time
+import urllib.parse
+import urllib.request
+from email.message import EmailMessage
 
 from delivery_setup import cleanup, client_details, prepare, wait_until
 from empty import empty_referrals
@@ -56,6 +67,46 @@ def run(workers: int, referrals: int, servers, env, providers, network) -> float
     return rate
 
 
+def plain_loop(servers) -> float:
+    """Send every queued message once, in turn, with plain clients; messages per second."""
+    from notifications.models import OutboxMessage
+
+    slack, smtp, twilio = servers
+    for server in servers:
+        server.forget()
+    messages = list(OutboxMessage.objects.order_by("pk"))
+    basic = base64.b64encode(f"{twilio.account_sid}:{twilio.auth_token}".encode()).decode()
+    started = time.monotonic()
+    with smtplib.SMTP("127.0.0.1", smtp.port) as mail:
+        for message in messages:
+            if message.channel == "email":
+                email = EmailMessage()
+                email["From"], email["To"] = "desk@example.org", message.recipient
+                email["Subject"] = message.subject
+                email.set_content(message.body_text)
+                mail.send_message(email)
+                continue
+            if message.channel == "slack":
+                url = f"{slack.url}chat.postMessage"
+                data = json.dumps({"channel": message.recipient, "text": message.body_text})
+                headers = {
+                    "Authorization": f"Bearer {slack.token}",
+                    "Content-Type": "application/json; charset=utf-8",
+                }
+            else:
+                url = f"{twilio.url}/2010-04-01/Accounts/{twilio.account_sid}/Messages.json"
+                data = urllib.parse.urlencode(
+                    {"To": message.recipient, "From": "+15550100199", "Body": message.body_text}
+                )
+                headers = {"Authorization": f"Basic {basic}"}
+            request = urllib.request.Request(url, data.encode(), headers, method="POST")
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+    rate = len(messages) / (time.monotonic() - started)
+    print(f"plain client loop: {len(messages)} messages at {rate:.0f}/s")
+    return rate
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--referrals", type=int, default=250)
@@ -69,11 +120,13 @@ def main():
     try:
         one = run(1, args.referrals, servers, env, providers, network)
         two = run(2, args.referrals, servers, env, providers, network)
+        plain = plain_loop(servers)
     finally:
         for server in servers:
             server.stop()
         cleanup(env)
     print(f"2 workers vs 1: {two / one:.2f}x")
+    print(f"dispatcher (1 worker) vs plain client loop: {one / plain:.2f}")
 
 
 if __name__ == "__main__":

@@ -39,11 +39,17 @@ def hit(scope: str, key: str, period: timedelta) -> int:
     """Count one hit on `key` in this window; the count so far, this hit included."""
     name = f"throttle:{scope}:{key}"
     seconds = period.total_seconds()
+    # Counting in an open window is the usual case: one increment (on the database cache a read
+    # and a write), where trying to add first would cost a failed insert on every later hit.
+    try:
+        return cache.incr(name)
+    except ValueError:  # no window open: this hit opens one
+        pass
     if cache.add(name, 1, timeout=seconds):
         return 1
     try:
-        return cache.incr(name)
-    except ValueError:  # expired between add() and incr(): this hit opens a new window
+        return cache.incr(name)  # another request opened it at the same instant
+    except ValueError:  # and it expired already: this hit opens a new window
         cache.set(name, 1, timeout=seconds)
         return 1
 

@@ -2,9 +2,12 @@
 
 Every word comes from a template under templates/messages/<channel>/. The row holds the final
 content, so what staff see in admin is exactly what was (or will be) delivered. Queuing wakes the
-worker once the transaction commits (notifications/wakeup.py).
+worker once the transaction commits (notifications/wakeup.py). Inside `one_insert()` the messages
+queued are written together, with one INSERT, when the block ends.
 """
 
+import threading
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.template.loader import render_to_string
@@ -16,6 +19,7 @@ from notifications.models import OutboxMessage
 from notifications.wakeup import wake_worker
 
 Channel = OutboxMessage.Channel
+_pending = threading.local()
 
 
 def _slack_text(template_name: str, context: dict) -> str:
@@ -61,7 +65,7 @@ def queue_message(
     payload: dict | None = None,
 ) -> OutboxMessage:
     wake_worker()
-    return OutboxMessage.objects.create(
+    message = OutboxMessage(
         key=key,
         template=template,
         channel=channel,
@@ -73,3 +77,25 @@ def queue_message(
         created_at=now,
         **render_message(channel, template, context),
     )
+    batch = getattr(_pending, "messages", None)
+    if batch is not None:
+        batch.append(message)  # written when `one_insert()` ends
+    else:
+        message.save(force_insert=True)
+    return message
+
+
+@contextmanager
+def one_insert():
+    """Write every message queued inside this block with one INSERT when it ends (a block inside
+    another is part of the outer one). Nothing is written if the block raises."""
+    if getattr(_pending, "messages", None) is not None:
+        yield
+        return
+    _pending.messages = []
+    try:
+        yield
+        messages = _pending.messages
+    finally:
+        _pending.messages = None
+    OutboxMessage.objects.bulk_create(messages)

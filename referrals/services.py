@@ -7,15 +7,17 @@ admin actions and the worker call these functions and nothing else changes a ref
 Times are UTC; deadlines are elapsed durations from settings (48h is 172,800 seconds).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from config.actors import CLIENT, WORKER, Actor
+from notifications import outbox
 from notifications.wakeup import wake_worker
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Provider
@@ -172,6 +174,7 @@ def create_referral(
     needs: dict | None = None,
     out_of_network_confirmed: bool = False,
     now: datetime | None = None,
+    within: Callable[[Referral], None] | None = None,
 ) -> Referral:
     """A client asks to be seen. Preferred if they named a provider, General otherwise.
 
@@ -185,19 +188,27 @@ def create_referral(
     The same person (same email, any case, or same phone) asking again while a referral of theirs
     is open makes no new referral: `record_repeat_request` attaches the request to the open one
     and returns it, marked `asked_again`.
+
+    `within(referral)`, when given, runs inside the same transaction once the referral (new or
+    asked again) is made, so a caller's own record of it (an API idempotency key) commits or
+    rolls back with it, without a transaction of its own around this one.
     """
-    at = _now(now)
-    with transaction.atomic():
+    with transaction.atomic(), outbox.one_insert():
         if preferred_provider is not None:
-            preferred_provider = Provider.objects.select_for_update().get(pk=preferred_provider.pk)
+            preferred_provider = _hold_provider(preferred_provider.pk)
             if not preferred_provider.is_active:
                 raise InactiveProvider()
+        # Read after the lock: an intake that waited for another one to the same provider counts
+        # it (the weekly limit counts offers made before this instant).
+        at = _now(now)
         open_one = open_referral_of(client)
         if open_one is not None:
             repeat = record_repeat_request(
                 open_one, client, actor=actor, source=source, preferred=preferred_provider, now=at
             )
             if repeat is not None:
+                if within is not None:
+                    within(repeat)
                 return repeat
         out_of_network = False
         if preferred_provider is not None:
@@ -237,7 +248,41 @@ def create_referral(
         notify.on_received(referral, event)
         if referral.status == Status.AVAILABLE:
             _route(referral, at, actor)
+        if within is not None:
+            within(referral)
     return referral
+
+
+# A transaction-scoped advisory lock's first key: intakes counting one provider's weekly limit.
+_WEEKLY_LIMIT_LOCK = 12_001
+
+
+def _hold_provider(provider_id: int) -> Provider:
+    """The preferred provider's row, held until the intake commits, with the cheapest lock that
+    keeps "no referral to a provider made inactive (or unavailable) at the same moment".
+
+    On PostgreSQL a shared row lock (FOR SHARE): intakes for one provider share it and run side
+    by side, while `set_provider_status` and `set_availability` take FOR UPDATE, which waits for
+    every intake holding it (and the intake for them): whichever commits second sees the other.
+    Only a provider with a weekly limit needs intakes taken one at a time (each counts the ones
+    before it): those also take a transaction-scoped advisory lock on the provider. SQLite runs
+    one write transaction at a time, so there a plain read is enough.
+    """
+    if connection.vendor != "postgresql":
+        return Provider.objects.get(pk=provider_id)
+    table = connection.ops.quote_name(Provider._meta.db_table)
+    found = list(
+        Provider.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [provider_id])
+    )
+    if not found:
+        raise Provider.DoesNotExist()
+    provider = found[0]
+    if provider.weekly_limit is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [_WEEKLY_LIMIT_LOCK, provider_id]
+            )
+    return provider
 
 
 def accept_referral(
@@ -253,7 +298,7 @@ def accept_referral(
     The contact clock starts: without a confirmed contact within `CONTACT_WITHIN` (the policy's
     12 hours) the holder is nudged (`nudge_contact`)."""
     at = _now(now)
-    with transaction.atomic():
+    with transaction.atomic(), outbox.one_insert():
         referral = _lock(referral_id)
         if accepted_by_them(referral, provider):
             return referral  # a double click: already done, nothing more to do
@@ -432,11 +477,10 @@ def _live_offer(referral: Referral, provider: Provider) -> Offer | None:
 
 
 def _close_offers(referral: Referral, at: datetime, *, winner=None, answer=Answer.WITHDRAWN):
-    """End every live offer: the winner's as accepted, the others' as `answer`."""
-    live = referral.offers.filter(answer="")
+    """End every live offer, in one UPDATE: the winner's as accepted, the others' as `answer`."""
     if winner is not None:
-        live.filter(provider=winner).update(answer=Answer.ACCEPTED, answered_at=at)
-    live.update(answer=answer, answered_at=at)
+        answer = Case(When(provider=winner, then=Value(Answer.ACCEPTED)), default=Value(answer))
+    referral.offers.filter(answer="").update(answer=answer, answered_at=at)
 
 
 def _route(

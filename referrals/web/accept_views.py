@@ -18,7 +18,7 @@ from config.flash import flash
 from providers.models import Provider
 from referrals import eligibility, services
 from referrals.access_log import Page, record_views
-from referrals.eligibility import acting_provider, lost_race, visible_referrals
+from referrals.eligibility import acting_provider, lost_race, visible_referrals, visible_to
 from referrals.errors import AlreadyAccepted, NotFound, ReferralError
 from referrals.models import Referral
 from referrals.numbers import parse_referral_number
@@ -35,7 +35,10 @@ class Viewer:
         self.user = user
         self.is_staff = bool(user.is_staff)
         self.provider = acting_provider(user)
-        self.referrals = visible_referrals(user)
+        if self.provider is not None:  # `user.provider` in the page's header: read just now
+            Provider.user.field.remote_field.set_cached_value(user, self.provider)
+        # The provider just read is the one `visible_referrals` would read again.
+        self.referrals = visible_referrals(user) if self.is_staff else visible_to(self.provider)
         self._choices = None
 
     def providers(self):
@@ -93,6 +96,10 @@ def accept_page(request):
         bound_form, status = _decide(request, viewer)
         if status == 302:
             return redirect(f"{reverse('referrals:accept')}?referral={bound_form.referral_id}")
+        if status == 409:
+            # Refused (lost a race, not eligible, changed meanwhile): say why and offer the search,
+            # without rebuilding the page's results for every refused click.
+            return _refused(request, bound_form, viewer)
     search = ClientSearchForm(request.POST if searching else None)
     results = _results(request, search, viewer)
     if bound_form is not None and bound_form.referral_id not in {r.pk for r in results}:
@@ -101,21 +108,13 @@ def accept_page(request):
     for referral in results:
         # Everything shown can be acted on: staff act on any, a provider sees only what they may
         # take or hold.
-        card = {
-            "referral": referral,
-            "shows_contact": viewer.holds_or_staff(referral),
-            "refusal": "",
-        }
+        card = {"referral": referral, "shows_contact": viewer.holds_or_staff(referral)}
         if bound_form is not None and bound_form.referral_id == referral.pk:
             placed = True
-            if status == 409:
-                # Refused: say why, and offer the referral as it stands now.
-                card["refusal"] = " ".join(m for ms in bound_form.errors.values() for m in ms)
-            else:
-                card["form"] = bound_form
-                bound_form.fields["provider"].queryset = viewer.providers()
-                if referral.kind != Referral.Kind.PREFERRED:
-                    bound_form.fields["provider"].label = "Provider"
+            card["form"] = bound_form
+            bound_form.fields["provider"].queryset = viewer.providers()
+            if referral.kind != Referral.Kind.PREFERRED:
+                bound_form.fields["provider"].label = "Provider"
         card.setdefault("form", _blank_form(referral, viewer))
         cards.append(card)
     record_views(request.user, [card["referral"] for card in cards], Page.ACCEPT)
@@ -129,6 +128,15 @@ def accept_page(request):
         else [],
     }
     return render(request, "referrals/accept.html", context, status=status)
+
+
+def _refused(request, form: DecisionForm, viewer: Viewer):
+    context = {
+        "search": ClientSearchForm(),
+        "viewer": viewer,
+        "refusal": " ".join(m for ms in form.errors.values() for m in ms),
+    }
+    return render(request, "referrals/accept_refused.html", context, status=409)
 
 
 def _blank_form(referral: Referral, viewer: Viewer) -> DecisionForm:

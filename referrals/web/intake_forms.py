@@ -28,14 +28,17 @@ TEXTS_NEED_A_MOBILE = (
 PICK_PROVIDER = "Choose a provider from the list, or “No preference”."
 
 
-def provider_from_choice(value) -> Provider | None:
-    """The active provider taking new referrals a submitted id names; None for "No preference"."""
+def provider_from_choice(value, listed: dict | None = None) -> Provider | None:
+    """The active provider taking new referrals a submitted id names; None for "No preference".
+    `listed` (id -> provider, as read for the form's choices) saves reading them again."""
     if value in (None, ""):
         return None
-    try:
-        provider = Provider.objects.filter(pk=int(value)).first()
-    except (TypeError, ValueError, OverflowError):
-        provider = None
+    provider = (listed or {}).get(str(value))
+    if provider is None:
+        try:
+            provider = Provider.objects.filter(pk=int(value)).first()
+        except (TypeError, ValueError, OverflowError):
+            provider = None
     if provider is None:
         raise ValidationError(PICK_PROVIDER)
     if not provider.is_active:
@@ -58,11 +61,16 @@ class ProviderSelect(forms.Select):
         return option
 
 
-def provider_choices(widget: ProviderSelect, first: str) -> list[tuple[str, str]]:
+def provider_choices(
+    widget: ProviderSelect, first: str, listed: dict | None = None
+) -> list[tuple[str, str]]:
     """Active providers for a dropdown, those not taking new referrals labelled ("Not accepting
-    new clients", "Back on 12 January") and disabled, in one query."""
+    new clients", "Back on 12 January") and disabled, in one query; `listed` (a dict) is filled
+    with them by id, for `provider_from_choice`."""
     choices, disabled = [("", first)], set()
     for provider in Provider.objects.active().with_availability():
+        if listed is not None:
+            listed[str(provider.pk)] = provider
         answer = availability(provider)
         if answer.ok:
             choices.append((str(provider.pk), provider.name))
@@ -173,13 +181,16 @@ class IntakeForm(ClientContactRules, forms.Form):
     def __init__(self, *args, marks_for=None, **kwargs):
         """`marks_for`: the insurance and provider chosen so far (htmx, before submitting)."""
         super().__init__(*args, **kwargs)
+        # Read once per request: the choices, and the network and provider chosen from them.
+        self._networks = {str(n.pk): n for n in InsuranceNetwork.objects.all()}
         self.fields["insurance"].choices = [
             ("", "Choose your insurance"),
-            *((str(n.pk), n.name) for n in InsuranceNetwork.objects.all()),
+            *((pk, n.name) for pk, n in self._networks.items()),
             (SELF_PAY, "Self-pay / other"),
         ]
         widget = self.fields["preferred_provider"].widget
-        widget.choices = provider_choices(widget, "No preference")
+        self._providers = {}
+        widget.choices = provider_choices(widget, "No preference", self._providers)
         self._mark_networks(widget, self.data if self.is_bound else marks_for or {})
 
     def _mark_networks(self, widget, chosen_so_far):
@@ -209,13 +220,13 @@ class IntakeForm(ClientContactRules, forms.Form):
         value = self.cleaned_data["insurance"]
         if value == SELF_PAY:
             return None
-        network = InsuranceNetwork.objects.filter(pk=int(value)).first()
+        network = self._networks.get(value)
         if network is None:  # removed since the page was shown
             raise ValidationError("Choose your insurance from the list, or “Self-pay / other”.")
         return network
 
     def clean_preferred_provider(self):
-        return provider_from_choice(self.cleaned_data["preferred_provider"])
+        return provider_from_choice(self.cleaned_data["preferred_provider"], self._providers)
 
     def clean(self):
         data = super().clean()

@@ -55,9 +55,7 @@ def test_a_link_signed_for_another_purpose_does_not_open_a_status_page(client, r
 
 
 def test_one_clients_link_never_shows_another_clients_request(client, make_referral, path):
-    other = make_referral(
-        client=services.ClientDetails("Alex", "Kim", "a@example.org", "")
-    )
+    other = make_referral(client=services.ClientDetails("Alex", "Kim", "a@example.org", ""))
     body = client.get(path).content.decode()
     assert other.number not in body and "Alex" not in body
     assert "Alex" in client.get(status_path(other)).content.decode()

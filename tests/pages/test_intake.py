@@ -169,7 +169,7 @@ def test_provider_made_inactive_after_the_check_is_refused_by_the_service(
 ):
     from referrals.web import intake_forms as forms
 
-    monkeypatch.setattr(forms, "provider_from_choice", lambda value: ana)
+    monkeypatch.setattr(forms, "provider_from_choice", lambda value, listed=None: ana)
     Provider.objects.filter(pk=ana.pk).update(status=Provider.Status.INACTIVE)
     response = client.post(URL, {**form, "preferred_provider": str(ana.pk)})
     assert response.status_code == 400

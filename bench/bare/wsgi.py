@@ -1,0 +1,8 @@
+"""WSGI entry of the bare-view baseline: `gunicorn bench.bare.wsgi` from the checkout."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.bare.settings"
+application = get_wsgi_application()

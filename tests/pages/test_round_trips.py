@@ -1,0 +1,137 @@
+"""The intake and accept paths make the fewest database round trips the rules allow (issue 12 §1).
+
+Each count is exact, so a query that creeps in (a loop, a second read of the same row, one
+INSERT per outbox message) fails here. The counts are those of the test database, where every
+transaction is a savepoint inside the test's own; the comments say what each query is for.
+"""
+
+import pytest
+from django.conf import settings
+
+from api.models import ApiToken
+from referrals import services
+from referrals.links import make_action_url
+from referrals.models import Referral
+from tests.api.conftest import ApiClient
+
+INTAKE = "/referrals/new/"
+ACCEPT = "/accept/"
+# The intake limit's counter in the database cache: read it, then write it (rows counted,
+# savepoint, read, write, release); the same for the first hit and every later one.
+THROTTLE = 6
+SESSION_WRITE = 4  # the thanks page's session: exists?, savepoint, insert, release
+
+# A Preferred Provider referral: the provider held, the person's open referral looked for,
+# client, referral, event, and the four first messages in one INSERT.
+MAKE_PREFERRED = 8  # savepoint, provider, open referral?, client, referral, event, outbox, release
+
+
+@pytest.fixture
+def form(aetna):
+    return {
+        "first_name": "Sam",
+        "last_name": "Rivera",
+        "email": "sam.rivera@example.org",
+        "phone": "(555) 234-5678",
+        "insurance": str(aetna.pk),
+        "preferred_provider": "",
+        "consent_email": "on",
+    }
+
+
+@pytest.fixture
+def body(aetna, ana):
+    return {
+        "first_name": "Sam",
+        "last_name": "Rivera",
+        "email": "sam.rivera@example.org",
+        "phone": "(555) 234-5678",
+        "consent_email": True,
+        "consent_sms": False,
+        "insurance_network": aetna.pk,
+        "preferred_provider_id": ana.pk,
+    }
+
+
+@pytest.fixture
+def api(db):
+    token, secret = ApiToken.issue("website")
+    client = ApiClient(secret)
+    client.get("/api/networks")  # the token's "last used" is written at most once a minute
+    return client
+
+
+def test_intake_form_post_reads_its_choices_once(client, form, ana, django_assert_num_queries):
+    # networks and providers are read once for the choices and the chosen ones taken from them
+    with django_assert_num_queries(THROTTLE + 2 + MAKE_PREFERRED + SESSION_WRITE):
+        response = client.post(INTAKE, {**form, "preferred_provider": str(ana.pk)})
+    assert response.status_code == 302
+    assert Referral.objects.get().messages.count() == 4
+
+
+def test_api_create_makes_one_transaction_without_a_nested_savepoint(
+    api, body, django_assert_num_queries
+):
+    # token, throttle, network, provider, the referral
+    with django_assert_num_queries(1 + THROTTLE + 2 + MAKE_PREFERRED):
+        response = api.post("/api/referrals", body)
+    assert response.status_code == 201
+
+
+def test_api_create_with_an_idempotency_key_records_it_with_one_conditional_insert(
+    api, body, django_assert_num_queries
+):
+    # token, throttle, the key's earlier answer?, network, provider, the referral + the key
+    with django_assert_num_queries(1 + THROTTLE + 1 + 2 + MAKE_PREFERRED + 1):
+        response = api.post("/api/referrals", body, headers={"Idempotency-Key": "k-1"})
+    assert response.status_code == 201
+    # a retry is answered from the record (the limit's counter now exists: the same queries)
+    with django_assert_num_queries(1 + THROTTLE + 1):
+        again = api.post("/api/referrals", body, headers={"Idempotency-Key": "k-1"})
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+
+
+SIGNED_IN = 4  # session, user, this device still signed in, the provider the user is
+# referral locked, provider re-read, eligible?, their offer, offers closed, referral, event,
+# both messages in one INSERT
+ACCEPTING = 2 + 8
+
+
+def test_accept_on_the_accept_referral_page(
+    as_provider, make_referral, ana, aetna, django_assert_num_queries
+):
+    referral = make_referral(network=aetna, preferred=ana)
+    browser = as_provider(ana)
+    decision = {"referral": referral.pk, "round": referral.round, "status": "accept"}
+    # + the provider chosen, may they see it?
+    with django_assert_num_queries(SIGNED_IN + 2 + ACCEPTING):
+        response = browser.post(ACCEPT, {**decision, "provider": ana.pk})
+    assert response.status_code == 302
+    assert Referral.objects.get().status == Referral.Status.ACCEPTED
+
+
+def test_accept_by_the_emailed_link(client, make_referral, ana, aetna, django_assert_num_queries):
+    referral = make_referral(network=aetna, preferred=ana)
+    path = make_action_url(referral, ana).removeprefix(settings.SITE_URL)
+    # referral, provider, may they see it?
+    with django_assert_num_queries(3 + ACCEPTING):
+        response = client.post(path, {"choice": "accept"})
+    assert response.status_code == 200
+    assert Referral.objects.get().status == Referral.Status.ACCEPTED
+
+
+def test_a_refused_accept_answers_without_rebuilding_the_page(
+    as_provider, make_referral, ana, ben, aetna, django_assert_num_queries
+):
+    referral = make_referral(network=aetna)
+    seen = referral.round
+    services.accept_referral(referral.pk, ana, actor=services.Actor("t"))
+    browser = as_provider(ben)
+    decision = {"referral": referral.pk, "round": seen, "status": "accept", "provider": ben.pk}
+    # + the provider chosen, may they see it?, did they lose a race (referral, network, declined)
+    with django_assert_num_queries(SIGNED_IN + 2 + 3):
+        response = browser.post(ACCEPT, decision)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "already been accepted by another provider" in html
+    assert "Sam" not in html and "Referrals found" not in html
