@@ -12,6 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from providers.models import Provider
 from referrals import services
 from referrals.models import Referral
 from tests.client_status.conftest import status_path
@@ -54,10 +55,12 @@ def test_client_follows_their_request_and_withdraws_another(page, channels, ana,
     )
     expect(page.get_by_text("Waiting for a provider.")).to_be_visible()
 
+    Provider.objects.filter(pk=ana.pk).update(office_phone="+12125550111")  # the line for clients
     services.accept_referral(first.pk, ana, actor=services.Actor("provider"))
     page.reload()
     expect(page.get_by_text("Accepted by Ana Lee")).to_be_visible()
-    expect(page.get_by_role("link", name=ana.phone)).to_have_attribute("href", f"tel:{ana.phone}")
+    call = page.get_by_role("link", name="(212) 555-0111")
+    expect(call).to_have_attribute("href", "tel:+12125550111")
 
     _submit(page, "Jo", "jo.rivera@example.org")
     second = Referral.objects.exclude(pk=first.pk).get()

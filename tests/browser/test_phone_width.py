@@ -34,8 +34,6 @@ def referrals(db):
             "Wolfeschlegelsteinhausen",
             f"maximiliana.{n}@example.org",
             "",
-            True,
-            False,
         )
         made.append(
             services.create_referral(
