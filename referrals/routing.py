@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from providers.models import Provider
 from providers.needs import Modality
 from referrals import percentiles
-from referrals.eligibility import declined_by, may_get_new_referrals
+from referrals.eligibility import declined_by, in_network, may_get_new_referrals
 from referrals.models import Offer, Referral, ReferralEvent
 
 FAIRNESS_WINDOW = timedelta(days=14)
@@ -106,9 +106,7 @@ def _describe(met: list[str], offered: int, median: float | None) -> str:
 def next_wave(referral: Referral, at: datetime, size: int | None = None) -> Wave:
     """The next `size` (ROUTING_WAVE_SIZE) providers to offer this referral to, best first."""
     size = size or settings.ROUTING_WAVE_SIZE
-    in_network = Provider.objects.active()
-    if referral.insurance_network_id:
-        in_network = in_network.filter(insurance_networks=referral.insurance_network_id)
+    in_client_network = in_network(Provider.objects.active(), referral.insurance_network_id)
     # Offered before and not withdrawn (a withdrawn offer, taken by someone who later declined
     # after contact, may be made again).
     offered_before = set(
@@ -118,7 +116,7 @@ def next_wave(referral: Referral, at: datetime, size: int | None = None) -> Wave
     available = set(may_get_new_referrals(at).values_list("pk", flat=True))
     wave = Wave()
     candidates = []
-    for provider in in_network.exclude(pk__in=offered_before).prefetch_related(
+    for provider in in_client_network.exclude(pk__in=offered_before).prefetch_related(
         "languages", "specialties"
     ):
         if provider.pk in declined:
@@ -153,10 +151,6 @@ def live_offers(referral: Referral):
 
 def not_in_network_count(referral: Referral) -> int:
     """Active providers outside the client's network (the trace says how many, not who)."""
-    if not referral.insurance_network_id:
-        return 0
-    return (
-        Provider.objects.active()
-        .exclude(Q(insurance_networks=referral.insurance_network_id))
-        .count()
-    )
+    active = Provider.objects.active()
+    inside = in_network(active, referral.insurance_network_id)
+    return active.exclude(pk__in=inside.values("pk")).count()
