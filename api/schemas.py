@@ -27,6 +27,7 @@ from pydantic import (
 from config.phones import PHONE_MAX
 from config.validation import EMAIL_MAX, NAME_MAX, NAME_PATTERN
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
+from providers.needs import MAX_FOCUS_AREAS, CareFor, Modality
 from referrals.models import Referral
 
 _NOT_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -120,7 +121,7 @@ def _directory_and_cross_field_rules(schema: dict) -> None:
     schema["properties"]["focus_area_ids"] = {
         **_described(schema, "focus_area_ids"),
         "type": "array",
-        "maxItems": 3,
+        "maxItems": MAX_FOCUS_AREAS,
         "items": {"type": "integer", "enum": specialties} if specialties else {"not": {}},
     }
     schema["allOf"] = [
@@ -173,15 +174,17 @@ class ReferralIn(Schema):
         "out_of_network_confirmed); with it the referral is marked out_of_network.",
     )
     # What the client needs (optional), used only to order providers by fit.
-    care_for: Literal["adult", "teen", "child", "couple", "family"] | None = Field(
+    care_for: Literal[tuple(CareFor.values)] | None = Field(
         None, description="Who the care is for."
     )
-    modality: Literal["in_person", "video", "either"] | None = Field(
+    modality: Literal[tuple(Modality.values)] | None = Field(
         None, description="In person, by video, or either."
     )
     language_id: Id | None = Field(None, description="A language id the client prefers.")
     focus_area_ids: list[Id] = Field(
-        default_factory=list, max_length=3, description="Up to three specialty ids."
+        default_factory=list,
+        max_length=MAX_FOCUS_AREAS,
+        description=f"Up to {MAX_FOCUS_AREAS} specialty ids.",
     )
 
 

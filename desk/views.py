@@ -21,7 +21,6 @@ from desk import timeline as timeline_builder
 from desk.forms import (
     CloseForm,
     DeclineForm,
-    MergeForm,
     NoteForm,
     QueueFilterForm,
     staff_members,
@@ -144,7 +143,6 @@ def timeline(request, pk):
             "can_offer": eligibility.staff_may_offer(referral),
             "can_close": not closed,
             "close_form": CloseForm(),
-            "merge_form": MergeForm(),
             "can_confirm_contact": eligibility.contact_unconfirmed(referral),
         },
     )

@@ -168,10 +168,7 @@ def lost_race(provider: Provider | None, referral_id: int, seen_round: int | Non
     )
     if referral is None:
         return False
-    if (
-        referral.insurance_network_id
-        and not provider.insurance_networks.filter(pk=referral.insurance_network_id).exists()
-    ):
+    if not is_in_network(provider, referral.insurance_network_id):
         return False
     return not declined_by(referral).filter(provider=provider).exists()
 

@@ -7,7 +7,7 @@ only the POST does.
 
 A status page link is bound to one referral and its `status_link_version`; how long it works
 (while open, and STATUS_LINK_AFTER_CLOSE after) and whether it was revoked is the referral's
-to say (`referrals.eligibility.status_link_works`), so it carries no age limit of its own.
+to say (`referrals.eligibility.status_link_problem`), so it carries no age limit of its own.
 
 Signing and reading are config/signed_links.py's; this module only says what each link carries.
 """

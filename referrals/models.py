@@ -476,10 +476,6 @@ class Offer(models.Model):
     def __str__(self):
         return f"R-{self.referral_id:05d} wave {self.wave} to {self.provider_id}"
 
-    @property
-    def is_live(self) -> bool:
-        return not self.answer
-
 
 class ClientDataView(models.Model):
     """Someone looked at a client's details: who, which referral, when, on which page.

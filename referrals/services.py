@@ -381,7 +381,7 @@ def decline_referral(
     at = _now(now)
     if reason not in Reason.values or reason == Reason.EXPIRED:
         raise ValueError(f"not a decline reason: {reason!r}")
-    with transaction.atomic():
+    with transaction.atomic(), outbox.one_insert():
         referral = _lock(referral_id)
         if expected_round is not None and expected_round != referral.round:
             raise NotOpen()
@@ -506,7 +506,7 @@ def _route(
             event = _event(
                 referral,
                 ReferralEvent.Kind.NO_PROVIDER,
-                WORKER if actor is None else actor,
+                actor,
                 at,
                 trace={
                     "skipped": wave.skipped,
@@ -547,12 +547,12 @@ def _route(
     notify.on_wave(referral, event, [o.provider for o in offers])
 
 
-def route_referral(referral_id: int, now: datetime | None = None, *, actor: Actor = None) -> bool:
+def route_referral(referral_id: int, now: datetime | None = None) -> bool:
     """The next wave for an available referral whose wave went unanswered: claimed by the worker
     when `next_wave_at` falls due (SKIP LOCKED, conditional), so it fires once and never early.
     Returns False when there is nothing to do."""
     at = _now(now)
-    with transaction.atomic():
+    with transaction.atomic(), outbox.one_insert():
         referral = (
             Referral.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("client", "preferred_provider", "insurance_network")
@@ -564,7 +564,7 @@ def route_referral(referral_id: int, now: datetime | None = None, *, actor: Acto
         lifecycle.apply(referral, "route")
         referral.next_wave_at = None
         referral.save(update_fields=["next_wave_at"])
-        _route(referral, at, actor or WORKER)
+        _route(referral, at, WORKER)
     return True
 
 
@@ -592,7 +592,7 @@ def expire_referral(referral_id: int, *, now: datetime | None = None) -> bool:
     again or close it with an outcome.
     """
     at = _now(now)
-    with transaction.atomic():
+    with transaction.atomic(), outbox.one_insert():
         referral = (
             Referral.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("client", "preferred_provider", "offered_to", "insurance_network")
@@ -708,15 +708,11 @@ def offer_referral(
     links sent to anyone it was offered to before stop working.
     """
     at = _now(now)
-    with transaction.atomic():
+    with transaction.atomic(), outbox.one_insert():
         referral = _lock(referral_id)
         lifecycle.transition("offer", referral.status)
         # The row lock create_referral takes too, so two offers cannot both pass the weekly limit.
-        provider = (
-            Provider.objects.select_for_update()
-            .prefetch_related("insurance_networks")
-            .get(pk=provider.pk)
-        )
+        provider = Provider.objects.select_for_update().get(pk=provider.pk)
         if not provider.is_active:
             raise InactiveProvider()
         if referral.status == Status.PENDING and referral.offered_to_id == provider.pk:

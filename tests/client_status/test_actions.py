@@ -215,6 +215,7 @@ def test_confirming_contact_clears_it_from_needs_attention(client, path, referra
     accepted = _accept(referral, ana)
     with time_machine.travel(accepted.accepted_at + timedelta(hours=13)):
         client.post(path + "not-contacted/")
+        assert client_not_contacted(timezone.now()).exists()  # said, and on the desk
         services.confirm_contact(referral.pk, ana, actor=ACCEPTOR)
         assert not client_not_contacted(timezone.now()).exists()
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from notifications.models import OutboxMessage
 from referrals import services
 from referrals.models import Referral, ReferralEvent
+from tests.portal.conftest import give_user
 
 Kind = ReferralEvent.Kind
 
@@ -214,3 +215,19 @@ def test_a_merge_into_nothing_says_why(staff_client, make_referral, aetna):
         assert flashes(response)
     referral.refresh_from_db()
     assert referral.status == Referral.Status.AVAILABLE
+
+
+def test_a_provider_cannot_close_or_merge_from_the_desk(client, make_referral, ana, aetna):
+    client.force_login(give_user(ana))
+    kept = make_referral(network=aetna, preferred=ana)
+    other = make_referral(network=aetna)
+    closing = client.post(
+        reverse("desk:close", args=[kept.pk]), {"outcome": "withdrew", "note": "by a provider"}
+    )
+    merging = client.post(reverse("desk:merge", args=[other.pk]), {"into": kept.number})
+    assert closing.status_code == merging.status_code == 302
+    assert "login" in closing["Location"] and "login" in merging["Location"]  # staff sign-in
+    for referral in (kept, other):
+        referral.refresh_from_db()
+        assert referral.status != Referral.Status.CLOSED and referral.merged_into_id is None
+    assert not ReferralEvent.objects.filter(kind=Kind.CLOSED).exists()

@@ -73,6 +73,15 @@ def test_another_provider_searching_sees_no_contact_links(
     assert TEL not in html and MAILTO not in html
 
 
+def test_a_provider_offered_but_not_yet_accepting_sees_no_contact_links(
+    as_provider, ana, make_referral, aetna
+):
+    referral = make_referral(network=aetna, preferred=ana)  # waiting for Ana's answer
+    html = as_provider(ana).get(f"{URL}?referral={referral.pk}").content.decode()
+    assert referral.number in html  # the card is there, to accept or decline
+    assert TEL not in html and MAILTO not in html
+
+
 def test_after_accepting_by_the_email_link_the_client_can_be_called_or_emailed(
     client, make_referral, ana, t0
 ):
