@@ -14,6 +14,7 @@ from config.durations import short
 from desk import analytics as figures
 from desk import charts
 from desk.forms import AnalyticsFilterForm, period
+from providers.models import InsuranceNetwork, Provider
 from referrals import response_figures as defined
 from referrals.models import Referral
 
@@ -53,9 +54,12 @@ def analytics(request):
     _room_to_sort()
     now = timezone.now()
     form, qs, since, start, end = _filtered(request)
-    summary = figures.summary(qs, now)
-    weeks = figures.by_week(qs, now)
-    providers = figures.by_provider(qs, since)
+    names = dict(InsuranceNetwork.objects.values_list("pk", "name"))
+    everyone = Provider.objects.in_bulk()
+    overview = figures.overview(qs, now, names)
+    summary = overview.summary
+    weeks = figures.by_week(qs, now, start, end)
+    providers = figures.by_provider(qs, since, everyone)
     distribution = figures.distribution(summary)
     return render(
         request,
@@ -66,12 +70,12 @@ def analytics(request):
             "end": end,
             "summary": summary,
             "weeks": weeks,
-            "types": figures.by_type(qs, now),
-            "networks": figures.by_network(qs, now),
+            "types": overview.types,
+            "networks": overview.networks,
             "providers": providers,
             "distribution": distribution,
-            "unmet": figures.unmet_demand(qs),
-            "holders": figures.funnel_by_provider(qs),
+            "unmet": figures.unmet_demand(qs, names),
+            "holders": figures.funnel_by_provider(qs, everyone),
             "query": request.GET.urlencode(),
             "distribution_chart": charts.horizontal(distribution),
             "weekly_chart": charts.weekly(

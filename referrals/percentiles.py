@@ -66,5 +66,67 @@ def fill(rows: list[dict], qs: QuerySet, group: str | None, field: str, prefix: 
             row[f"{prefix}_{name}"] = interpolate(found, fraction)
 
 
+def of_parts(qs: QuerySet, parts: dict) -> dict:
+    """The median and 90th percentile of some fields over each part of `qs`, in one query.
+    `parts` maps a name to (where, fields): `where` is (column, value), the rows whose `column` is
+    `value` (None: is null), or None for all of `qs`; `fields` is {field: prefix}. Parts may
+    overlap. Returns {name: {"<prefix>_median": ..., "<prefix>_p90": ...}}.
+
+    On PostgreSQL each part is a FILTER on one scan: no sort of all the rows by group before the
+    percentiles' own sorts. Elsewhere the values are read once and interpolated here."""
+    if in_database():
+        aggregates = {}
+        for index, (where, fields) in enumerate(parts.values()):
+            rows = Q() if where is None else _is(*where)
+            for field, prefix in fields.items():
+                for stat, fraction in PERCENTILES.items():
+                    aggregates[f"p{index}_{prefix}_{stat}"] = PercentileCont(
+                        field, fraction, filter=Q(**{f"{field}__isnull": False}) & rows
+                    )
+        found = qs.order_by().aggregate(**aggregates)
+        return {
+            name: {key.split("_", 1)[1]: found[key] for key in found if key.startswith(f"p{i}_")}
+            for i, name in enumerate(parts)
+        }
+    columns = sorted({where[0] for where, _ in parts.values() if where is not None})
+    fields = sorted({field for _, wanted in parts.values() for field in wanted})
+    values = defaultdict(list)  # (where, field) -> values
+    for row in qs.order_by().values_list(*columns, *fields):
+        cell = dict(zip(columns, row, strict=False))
+        for field, value in zip(fields, row[len(columns) :], strict=True):
+            if value is not None:
+                values[None, field].append(value)
+                for column in columns:
+                    values[(column, cell[column]), field].append(value)
+    result = {}
+    for name, (where, wanted) in parts.items():
+        result[name] = {}
+        for field, prefix in wanted.items():
+            ordered = sorted(values.get((where, field), []))
+            for stat, fraction in PERCENTILES.items():
+                result[name][f"{prefix}_{stat}"] = interpolate(ordered, fraction)
+    return result
+
+
+def per_value(qs: QuerySet, group: str, field: str, prefix: str) -> dict:
+    """{value of `group`: {"<prefix>_median": ..., "<prefix>_p90": ...}} over the rows of `qs`
+    that have a `field`, in one query that reads only those rows."""
+    having = qs.order_by().filter(**{f"{field}__isnull": False})
+    if in_database():
+        rows = having.values(group).annotate(**annotations(field, prefix)).order_by()
+        return {row.pop(group): row for row in rows}
+    values = defaultdict(list)
+    for key, value in having.values_list(group, field):
+        values[key].append(value)
+    return {
+        key: {f"{prefix}_{stat}": interpolate(sorted(found), f) for stat, f in PERCENTILES.items()}
+        for key, found in values.items()
+    }
+
+
+def _is(column: str, value) -> Q:
+    return Q(**{f"{column}__isnull": True}) if value is None else Q(**{column: value})
+
+
 def pick(row: dict, prefix: str) -> dict:
     return {name: row.get(f"{prefix}_{name}") for name in PERCENTILES}
