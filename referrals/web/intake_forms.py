@@ -30,11 +30,13 @@ PICK_PROVIDER = "Choose a provider from the list, or “No preference”."
 
 
 def provider_from_choice(value) -> Provider | None:
-    """The active provider taking new referrals a submitted id names; None for "No preference"."""
+    """The active provider taking new referrals a submitted id names; None for "No preference".
+    Read plainly: `availability` counts recent offers only for a provider with a weekly limit,
+    and compiling the `with_availability` annotation for one row cost more than the read."""
     if value in (None, ""):
         return None
     try:
-        provider = Provider.objects.with_availability().filter(pk=int(value)).first()
+        provider = Provider.objects.filter(pk=int(value)).first()
     except (TypeError, ValueError, OverflowError):
         provider = None
     if provider is None:
