@@ -5,12 +5,12 @@ Each request goes through Django's whole handler in this process (django.test.Cl
 middleware, CSRF for the form, the session) with the settings `make bench` serves (DEBUG off,
 persistent connection, throttle limits out of the way), each a new person as in bench/run_all.py.
 For each kind it prints the CPU per request of this process (`time.process_time`) and of the
-PostgreSQL backend serving it (from /proc, same host), their sum, the round trips, and a
-breakdown from cProfile (CPU clock) by part of the request. Wall-clock is not used: on a shared
-machine it measures the other jobs.
+PostgreSQL backend serving it (from /proc, same host), their sum, the round trips, and the CPU
+spent in each part of the request (a dozen functions timed around each call; `--top N` adds
+cProfile's lists). Wall-clock is not used: on a shared machine it measures the other jobs.
 
     .venv/bin/python bench/intake_profile.py --database-url postgres://.../a_db_it_may_empty \
-        [--requests 300] [--top 25]
+        [--requests 300] [--kinds stack,api,api-key,form] [--queries] [--top 25] [--also mod:fn]
 """
 
 import argparse
