@@ -3,7 +3,8 @@
 Serves Referral Desk and the bare-view baseline (bench/bare/: one INSERT per POST) with the same
 gunicorn settings (4 sync workers, persistent database connections) on one database, then:
 - `POST /api/referrals` and the intake form POST, each against the bare view, with wrk (a Lua
-  script gives every request a new person, so each makes a new referral);
+  script gives every request a new person, so each makes a new referral), and the bare view
+  itself served through Referral Desk's middleware (bench/stack/): what the stack alone allows;
 - 32 providers racing to accept one referral, and 32 intakes at once for one provider, from 32
   Python threads released together (wrk cannot give each connection its own signed-in session);
 - commit -> first four messages delivered, and the dispatcher against a plain client loop
@@ -131,6 +132,9 @@ function init(args)
 end
 function request()
   counter = counter + 1
+  if kind == "stack" then
+    return wrk.format("POST", "/bench/bare/", {["Content-Type"] = "text/plain"}, "x")
+  end
   local provider = providers[(counter % #providers) + 1]
   if kind == "api" then
     local body = string.format('{"first_name":"Sam","last_name":"Rivera",' ..
@@ -312,19 +316,22 @@ def http_rows(rows, env, args, rounds) -> None:
     ids = ",".join(str(p.pk) for p in providers)
     desk, desk_port = serve("config.wsgi", env)
     bare, bare_port = serve("bench.bare.wsgi", env)
+    stack, stack_port = serve("bench.stack.wsgi", env)
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
             script.write(WRK_SCRIPT)
             script.flush()
             path = Path(script.name)
-            for kind, label, goal in (
-                ("api", "`POST /api/referrals` throughput", 0.5),
-                ("form", "intake form POST throughput", 0.4),
+            for kind, label, goal, port in (
+                ("api", "`POST /api/referrals` throughput", 0.5, desk_port),
+                ("form", "intake form POST throughput", 0.4, desk_port),
+                # What the stack itself allows: the bare view behind every middleware of ours.
+                ("stack", "the bare view through our middleware (one INSERT)", None, stack_port),
             ):
                 load = [str(network.pk), secret, csrf, ids]
-                warm(desk_port, kind, path, load)
+                warm(port, kind, path, load)
                 warm(bare_port, kind, path, load)
-                ours, errors = wrk(desk_port, kind, args.seconds, path, load)
+                ours, errors = wrk(port, kind, args.seconds, path, load)
                 base, base_errors = wrk(bare_port, kind, args.seconds, path, load)
                 ratio = ours / base
                 note = f" ({errors} errors)" if errors else ""
@@ -334,8 +341,10 @@ def http_rows(rows, env, args, rounds) -> None:
                         f"{base:.0f} req/s" + (f" ({base_errors} errors)" if base_errors else ""),
                         f"{ours:.0f} req/s{note}",
                         ratio,
-                        f"≥ {goal} of the bare view",
-                        at_least(ratio, goal) and not errors and not base_errors,
+                        f"≥ {goal} of the bare view" if goal else "measured (the stack's ceiling)",
+                        None
+                        if goal is None
+                        else at_least(ratio, goal) and not errors and not base_errors,
                     )
                 )
         latencies, wrong = race_to_accept(desk_port, network, providers, sessions, csrf, rounds)
@@ -370,6 +379,7 @@ def http_rows(rows, env, args, rounds) -> None:
     finally:
         stop(desk)
         stop(bare)
+        stop(stack)
 
 
 def delivery_rows(rows, env, args) -> None:

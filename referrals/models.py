@@ -8,6 +8,7 @@ when they fall due.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from providers.needs import CareFor, Modality
@@ -28,7 +29,14 @@ class Client(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            # "The same person asking again" (`services.open_referral_of`) looks clients up by
+            # email in any case, or by phone, on every intake: without these, a full scan of
+            # every client ever seen.
+            models.Index(Upper("email"), name="client_email_any_case"),
+            models.Index(fields=["phone"], name="client_phone"),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"

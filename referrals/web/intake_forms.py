@@ -7,13 +7,14 @@ fields together (an email always; texts need a phone) match `api.referrals`. The
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 
 from config.phones import parse_phone
 from config.validation import EMAIL_MAX, NAME_MAX, clean_email, clean_name
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from providers.needs import MAX_FOCUS_AREAS, CareFor, Modality
-from referrals.eligibility import in_network
+from referrals.eligibility import in_network, is_in_network
 from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.services import ClientDetails
 
@@ -28,17 +29,16 @@ TEXTS_NEED_A_MOBILE = (
 PICK_PROVIDER = "Choose a provider from the list, or “No preference”."
 
 
-def provider_from_choice(value, listed: dict | None = None) -> Provider | None:
+def provider_from_choice(value) -> Provider | None:
     """The active provider taking new referrals a submitted id names; None for "No preference".
-    `listed` (id -> provider, as read for the form's choices) saves reading them again."""
+    Read plainly: `availability` counts recent offers only for a provider with a weekly limit,
+    and compiling the `with_availability` annotation for one row cost more than the read."""
     if value in (None, ""):
         return None
-    provider = (listed or {}).get(str(value))
-    if provider is None:
-        try:
-            provider = Provider.objects.filter(pk=int(value)).first()
-        except (TypeError, ValueError, OverflowError):
-            provider = None
+    try:
+        provider = Provider.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError, OverflowError):
+        provider = None
     if provider is None:
         raise ValidationError(PICK_PROVIDER)
     if not provider.is_active:
@@ -61,16 +61,11 @@ class ProviderSelect(forms.Select):
         return option
 
 
-def provider_choices(
-    widget: ProviderSelect, first: str, listed: dict | None = None
-) -> list[tuple[str, str]]:
+def provider_choices(widget: ProviderSelect, first: str) -> list[tuple[str, str]]:
     """Active providers for a dropdown, those not taking new referrals labelled ("Not accepting
-    new clients", "Back on 12 January") and disabled, in one query; `listed` (a dict) is filled
-    with them by id, for `provider_from_choice`."""
+    new clients", "Back on 12 January") and disabled, in one query."""
     choices, disabled = [("", first)], set()
     for provider in Provider.objects.active().with_availability():
-        if listed is not None:
-            listed[str(provider.pk)] = provider
         answer = availability(provider)
         if answer.ok:
             choices.append((str(provider.pk), provider.name))
@@ -181,40 +176,51 @@ class IntakeForm(ClientContactRules, forms.Form):
     def __init__(self, *args, marks_for=None, **kwargs):
         """`marks_for`: the insurance and provider chosen so far (htmx, before submitting)."""
         super().__init__(*args, **kwargs)
-        # Read once per request: the choices, and the network and provider chosen from them.
+        # Read once per request: the networks (the chosen one is taken from them), and the
+        # providers only if the page shows their list: a submission that is accepted never
+        # shows it and reads only the chosen provider.
         self._networks = {str(n.pk): n for n in InsuranceNetwork.objects.all()}
         self.fields["insurance"].choices = [
             ("", "Choose your insurance"),
             *((pk, n.name) for pk, n in self._networks.items()),
             (SELF_PAY, "Self-pay / other"),
         ]
-        widget = self.fields["preferred_provider"].widget
-        self._providers = {}
-        widget.choices = provider_choices(widget, "No preference", self._providers)
-        self._mark_networks(widget, self.data if self.is_bound else marks_for or {})
+        self._chosen_so_far = self.data if self.is_bound else marks_for or {}
+        self.fields["preferred_provider"].widget.choices = lambda: self._provider_list[0]
 
-    def _mark_networks(self, widget, chosen_so_far):
-        """Once an insurance is chosen (the form came back), mark each provider "in your network"
-        or "not in your network", and ask for the out-of-pocket confirmation when the chosen one
-        is outside it."""
-        self.asks_out_of_network, self.chosen_provider = False, ""
-        chosen = str(chosen_so_far.get("insurance", ""))
+    @cached_property
+    def _provider_list(self) -> tuple[list[tuple[str, str]], str, bool]:
+        """The provider dropdown's choices, the chosen provider's label, and whether to ask for
+        the out-of-pocket confirmation. Once an insurance is chosen (the form came back, or
+        htmx), each provider is marked "in your network" or "not in your network", and the
+        confirmation is asked when the chosen one is outside it."""
+        widget = self.fields["preferred_provider"].widget
+        choices = provider_choices(widget, "No preference")
+        chosen = str(self._chosen_so_far.get("insurance", ""))
         if not (chosen.isascii() and chosen.isdigit()) or len(chosen) > 18:
-            return
+            return choices, "", False
         providers = in_network(Provider.objects.all(), int(chosen))
         in_network_ids = {str(pk) for pk in providers.values_list("pk", flat=True)}
-        provider = str(chosen_so_far.get("preferred_provider", ""))
-        self.chosen_provider = dict(widget.choices).get(provider, "") if provider else ""
-        widget.choices = [
+        provider = str(self._chosen_so_far.get("preferred_provider", ""))
+        chosen_provider = dict(choices).get(provider, "") if provider else ""
+        marked = [
             (
                 pk,
                 label
                 if not pk
                 else f"{label} ({'' if pk in in_network_ids else 'not '}in your network)",
             )
-            for pk, label in widget.choices
+            for pk, label in choices
         ]
-        self.asks_out_of_network = bool(self.chosen_provider) and provider not in in_network_ids
+        return marked, chosen_provider, bool(chosen_provider) and provider not in in_network_ids
+
+    @property
+    def chosen_provider(self) -> str:
+        return self._provider_list[1]
+
+    @property
+    def asks_out_of_network(self) -> bool:
+        return self._provider_list[2]
 
     def clean_insurance(self):
         value = self.cleaned_data["insurance"]
@@ -226,18 +232,18 @@ class IntakeForm(ClientContactRules, forms.Form):
         return network
 
     def clean_preferred_provider(self):
-        return provider_from_choice(self.cleaned_data["preferred_provider"], self._providers)
+        return provider_from_choice(self.cleaned_data["preferred_provider"])
 
     def clean(self):
         data = super().clean()
         if data.get("phone") == "" and data.get("consent_sms"):  # None when already wrong
             self.add_error("phone", TEXTS_NEED_A_MOBILE)
-        provider = data.get("preferred_provider")
+        provider, network = data.get("preferred_provider"), data.get("insurance")
         if (
             provider
-            and data.get("insurance")
-            and self.asks_out_of_network
+            and network
             and not data.get("pay_out_of_network")
+            and not is_in_network(provider, network.pk)
         ):
             self.add_error(
                 "pay_out_of_network",
