@@ -44,8 +44,8 @@ def may_get_new_referrals(at: datetime | None = None) -> QuerySet[Provider]:
     return Provider.objects.taking_new_referrals(at)
 
 
-def declined_by(referral: Referral):
-    """Ids of the providers who declined this referral (never offered it again)."""
+def declined_by(referral: Referral | int):
+    """Ids of the providers who declined this referral (or referral id; never offered it again)."""
     return ReferralEvent.objects.filter(
         referral=referral, kind=ReferralEvent.Kind.DECLINED, provider__isnull=False
     ).values("provider_id")
@@ -159,18 +159,19 @@ def lost_race(provider: Provider | None, referral_id: int, seen_round: int | Non
     """
     if provider is None or not provider.is_active or seen_round is None:
         return False
-    referral = (
+    accepted = (
         Referral.objects.filter(
             pk=referral_id, status=Referral.Status.ACCEPTED, round=seen_round + 1
         )
         .exclude(accepted_by=provider)
+        .values("insurance_network_id")
         .first()
     )
-    if referral is None:
+    if accepted is None:
         return False
-    if not is_in_network(provider, referral.insurance_network_id):
+    if not is_in_network(provider, accepted["insurance_network_id"]):
         return False
-    return not declined_by(referral).filter(provider=provider).exists()
+    return not declined_by(referral_id).filter(provider=provider).exists()
 
 
 CONTACT_ATTEMPTS_BEFORE_UNREACHABLE = 2

@@ -64,6 +64,19 @@ class _Answer(forms.Form):
         return data
 
 
+class _ProviderField(forms.ModelChoiceField):
+    """A provider of `queryset`; the signed-in provider (`known`, read already this request) is
+    taken as read rather than asked of the database again."""
+
+    known: Provider | None = None
+
+    def to_python(self, value):
+        if self.known is not None and value not in self.empty_values:
+            if str(value) == str(self.known.pk):
+                return self.known
+        return super().to_python(value)
+
+
 class DecisionForm(_Answer):
     """Accept or decline one referral for one provider. The view decides who may act for whom."""
 
@@ -74,7 +87,7 @@ class DecisionForm(_Answer):
         choices=[(ACCEPT, "Accept"), (DECLINE, "Decline")],
         error_messages={"invalid_choice": "Choose “Accept” or “Decline”."},
     )
-    provider = forms.ModelChoiceField(
+    provider = _ProviderField(
         label="Provider Requested",
         queryset=Provider.objects.none(),
         empty_label="Choose a provider",
@@ -85,11 +98,14 @@ class DecisionForm(_Answer):
     )
     field_order = ["referral", "round", "status", "reason", "provider"]
 
-    def __init__(self, *args, providers, referral_id=None, preferred=True, **kwargs):
+    def __init__(
+        self, *args, providers, referral_id=None, preferred=True, signed_in=None, **kwargs
+    ):
         # Each result on the page has its own form; distinct ids keep every label tied to its input.
         kwargs.setdefault("auto_id", f"r{referral_id}-%s" if referral_id else "id_%s")
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers
+        self.fields["provider"].known = signed_in
         if not preferred:  # nobody was requested: it is just who accepts or declines
             self.fields["provider"].label = "Provider"
 

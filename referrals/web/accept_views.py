@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods
 
 from config.flash import flash
@@ -37,9 +38,13 @@ class Viewer:
         self.provider = acting_provider(user)
         if self.provider is not None:  # `user.provider` in the page's header: read just now
             Provider.user.field.remote_field.set_cached_value(user, self.provider)
-        # The provider just read is the one `visible_referrals` would read again.
-        self.referrals = visible_referrals(user) if self.is_staff else visible_to(self.provider)
         self._choices = None
+
+    @cached_property
+    def referrals(self):
+        """Built when first asked (a refused click may never ask): the provider just read is the
+        one `visible_referrals` would read again."""
+        return visible_referrals(self.user) if self.is_staff else visible_to(self.provider)
 
     def providers(self):
         if self.is_staff:
@@ -160,7 +165,12 @@ def _blank_form(referral: Referral, viewer: Viewer) -> DecisionForm:
 def _decide(request, viewer: Viewer):
     """Act on the POSTed decision: returns the form and 302 when done, or the status of its error."""
     referral_id = parse_referral_number(request.POST.get("referral", ""))
-    form = DecisionForm(request.POST, providers=Provider.objects.all(), referral_id=referral_id)
+    form = DecisionForm(
+        request.POST,
+        providers=Provider.objects.all(),
+        referral_id=referral_id,
+        signed_in=viewer.provider,
+    )
     form.referral_id = referral_id
     if not form.is_valid():
         return form, 400
@@ -172,11 +182,16 @@ def _decide(request, viewer: Viewer):
             f"You can accept or decline referrals only for yourself ({viewer.provider.name}).",
         )
         return form, 403
-    if not viewer.is_staff and not viewer.referrals.filter(pk=data["referral"]).exists():
-        # Not theirs: answered as for a number that does not exist, unless they lost a race.
-        lost = lost_race(viewer.provider, data["referral"], data["round"])
-        form.add_error(None, (AlreadyAccepted if lost else NotFound).message)
-        return form, 409
+    if not viewer.is_staff:
+        # Not theirs: answered as for a number that does not exist, unless they lost a race. The
+        # race is asked first: it is what most refused clicks are (every eligible provider may
+        # press Accept at once), and a referral another provider accepted is never theirs to see.
+        if lost_race(viewer.provider, data["referral"], data["round"]):
+            form.add_error(None, AlreadyAccepted.message)
+            return form, 409
+        if not viewer.referrals.filter(pk=data["referral"]).exists():
+            form.add_error(None, NotFound.message)
+            return form, 409
     actor = services.Actor.for_user(request.user)
     try:
         if data["status"] == ACCEPT:
