@@ -163,7 +163,11 @@ class _Handler(BaseHTTPRequestHandler):
             params.update(json.loads(raw))
         elif raw:
             params.update(parse_qsl(raw.decode()))
-        call = {"method": owner.method_of(parts.path), "params": params, "peer": self.client_address}
+        call = {
+            "method": owner.method_of(parts.path),
+            "params": params,
+            "peer": self.client_address,
+        }
         if faults.mode == "hang":
             owner.record(call, owner.hung)
             faults.release.wait(HANG_SECONDS)
