@@ -16,34 +16,49 @@ import smtplib
 import sys
 import threading
 import urllib.parse
-from email.message import EmailMessage
+from contextlib import closing, contextmanager
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import formatdate
+
+SMTP_LINES = compat32.clone(linesep="\r\n")  # as Django writes a message for smtplib
+failed = threading.Event()
 
 
 def send_emails(smtp: dict, messages: list[dict]) -> None:
-    with smtplib.SMTP(smtp["host"], smtp["port"], timeout=10) as connection:
+    """Built as Django's mail builds them (email.mime, the compat32 policy), sent with sendmail."""
+    with failing(), smtplib.SMTP(smtp["host"], smtp["port"], timeout=10) as connection:
         for m in messages:
-            email = EmailMessage()
+            email = MIMEMultipart("alternative")
+            email.attach(MIMEText(m["text"], "plain", "utf-8"))
+            email.attach(MIMEText(m["html"], "html", "utf-8"))
             email["Subject"] = m["subject"]
             email["From"], email["To"], email["Reply-To"] = smtp["from"], m["to"], smtp["reply_to"]
             email["Date"] = formatdate(localtime=False)
             email["Message-ID"], email["Auto-Submitted"] = m["message_id"], "auto-generated"
-            email.set_content(m["text"])
-            email.add_alternative(m["html"], subtype="html")
-            connection.send_message(email)
+            connection.sendmail(smtp["from"], [m["to"]], email.as_bytes(policy=SMTP_LINES))
 
 
 def post_all(server: dict, payloads: list[dict], encode) -> None:
     connection = http.client.HTTPConnection(server["host"], server["port"], timeout=10)
-    try:
+    with failing(), closing(connection):
         for payload in payloads:
             connection.request("POST", server["path"], encode(payload), server["headers"])
             response = connection.getresponse()
             json.loads(response.read())  # as a client reads the answer (the id it returns)
             if response.status >= 300:
                 raise RuntimeError(f"{server['path']} answered {response.status}")
-    finally:
-        connection.close()
+
+
+@contextmanager
+def failing():
+    """A loop that raises marks the run failed (a thread's exception would not end the process)."""
+    try:
+        yield
+    except BaseException:
+        failed.set()
+        raise
 
 
 def main() -> None:
@@ -75,6 +90,8 @@ def main() -> None:
         loop.start()
     for loop in loops:
         loop.join()
+    if failed.is_set():
+        sys.exit("a loop failed (see above)")
 
 
 if __name__ == "__main__":

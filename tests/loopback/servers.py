@@ -371,12 +371,16 @@ class SmtpServer:
     `peer`) and fails on demand: "down", "refuse" (550 for every recipient), "451" (try again
     later), "hang" (past the client's timeout), "slow", or "drop" (after `after` messages on one
     connection, the next MAIL FROM is answered 421 and the connection closed, as a server with a
-    per-connection limit, or one shutting down, does). `quits` counts the clients that said QUIT."""
+    per-connection limit, or one shutting down, does). `quits` counts the clients that said QUIT.
+
+    A message is parsed when `messages` is first read, not while the client waits, so the server
+    answers at once and a benchmark measures the client, not the parser."""
 
     def __init__(self):
         self.port = free_port()
         self.faults = Faults()
-        self.messages: list[email.message.EmailMessage] = []
+        self._received: list[tuple[bytes, dict]] = []  # (content, attributes) as accepted
+        self._parsed: list[email.message.EmailMessage] = []  # the first ones, parsed
         self.hung: list[bytes] = []
         self.quits = 0
         self._lock = threading.Lock()
@@ -418,13 +422,24 @@ class SmtpServer:
     def forget(self):
         """Drop everything recorded so far."""
         with self._lock:
-            self.messages.clear()
+            self._received.clear()
+            self._parsed.clear()
             self.hung.clear()
             self.quits = 0
 
-    def to(self, address: str) -> list[email.message.EmailMessage]:
+    @property
+    def messages(self) -> list[email.message.EmailMessage]:
+        """Every accepted message, parsed, with `received_at`, `envelope_to` (the RCPT TO
+        addresses, as sent) and `peer`."""
         with self._lock:
-            return [m for m in self.messages if m["To"] == address]
+            for content, attributes in self._received[len(self._parsed) :]:
+                message = email.message_from_bytes(content, policy=email.policy.default)
+                message.__dict__.update(attributes)
+                self._parsed.append(message)
+            return list(self._parsed)
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
 
     wait_for = _HttpServer.wait_for
 
@@ -465,13 +480,14 @@ class _SmtpHandler:
                 None, faults.release.wait, HANG_SECONDS
             )
             return "451 4.3.0 Timed out"
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        message.received_at = time.time()
-        message.envelope_to = list(envelope.rcpt_tos)  # the RCPT TO addresses, as sent
-        message.peer = session.peer
+        attributes = {
+            "received_at": time.time(),
+            "envelope_to": list(envelope.rcpt_tos),
+            "peer": session.peer,
+        }
         session.accepted = getattr(session, "accepted", 0) + 1
         with self.server._lock:
-            self.server.messages.append(message)
+            self.server._received.append((envelope.content, attributes))
         if faults.delay:
             await asyncio.sleep(faults.delay)
         return "250 Message accepted for delivery"
