@@ -21,8 +21,14 @@ def timeout_seconds() -> float:
     return settings.DELIVERY_TIMEOUT.total_seconds()
 
 
-def slack_client(timeout: float | None = None):
-    from slack_sdk import WebClient
+def slack_client(timeout: float | None = None, *, keep_alive: bool = False):
+    """The Slack Web API client. `keep_alive`: the worker's, which keeps one connection from one
+    call to the next until its `close()` (notifications/slack_connection.py); a one-off call
+    (views.open from a request) opens and closes its own."""
+    if keep_alive:
+        from notifications.slack_connection import KeepAliveWebClient as WebClient
+    else:
+        from slack_sdk import WebClient
 
     base_url = (
         settings.SLACK_API_URL
@@ -105,7 +111,9 @@ def build_transport(channel: str) -> Transport:
         from notifications.transports.slack import SlackTransport
 
         return SlackTransport(
-            slack_client(), settings.SLACK_CHANNEL, settings.SLACK_MIN_INTERVAL.total_seconds()
+            slack_client(keep_alive=True),
+            settings.SLACK_CHANNEL,
+            settings.SLACK_MIN_INTERVAL.total_seconds(),
         )
     if channel == Channel.EMAIL:
         from notifications.transports.email import EmailTransport

@@ -189,8 +189,18 @@ def deliver_batch(
 
     After a transient failure the rest of the batch is handed back untried: the channel is
     probably down, and they will be claimed again on a later pass. When `stop` (an Event) is
-    set, the rest is handed back too, so SIGTERM waits for one message at most.
+    set, the rest is handed back too, so SIGTERM waits for one message at most. The transport's
+    connection, kept from one send to the next, is closed when the batch ends, however it ends.
     """
+    try:
+        return _deliver(transport, messages, now, stop)
+    finally:
+        transport.close()
+
+
+def _deliver(
+    transport: Transport, messages: list[OutboxMessage], now: datetime, stop
+) -> tuple[int, bool]:
     sent = 0
     for index, message in enumerate(messages):
         if stop is not None and stop.is_set():

@@ -1,7 +1,9 @@
 """The one interface every channel implements, and the one error type they raise.
 
 `send()` delivers one outbox row and returns the channel's id for it (Slack ts, Twilio SID,
-email Message-ID). A `DeliveryError` says whether trying again could help (`permanent`) and, if
+email Message-ID). A transport may keep its connection from one send to the next; the dispatcher
+calls `close()` at the end of every batch, and a send that fails lets its connection go, so the
+next one starts on a new connection. A `DeliveryError` says whether trying again could help (`permanent`) and, if
 the service said so, how long to wait (`retry_after`, seconds). A `configuration` error (the
 channel's settings are wrong, e.g. the mail server refuses STARTTLS) is permanent too, and the
 dispatcher logs it once per worker rather than once per message.
@@ -46,3 +48,6 @@ class Transport:
     def cost(self, message: OutboxMessage) -> int:
         """How many of the channel's rate-limit units sending `message` uses (SMS: segments)."""
         return 1
+
+    def close(self) -> None:
+        """End of a batch: close the connection kept since its first send, if any."""

@@ -3,6 +3,11 @@
 Each message carries `Auto-Submitted: auto-generated` and a Message-ID derived from the outbox
 row, so a repeat after a crash is recognisable as the same message.
 
+The messages of one batch share one SMTP connection: opened by the batch's first send, closed
+(QUIT) by `close()` at the batch's end. A send that fails closes it, whatever the reason, since
+its state is then unknown (or the server ended it, as with 421): only that message fails, and the
+next send opens a new connection.
+
 The recipient is checked before anything is sent: an internationalised domain goes out in its
 IDNA 2008 form (`bücher.example` -> `xn--bcher-kva.example`); a domain IDNA cannot encode, or a
 non-ASCII local part (which needs SMTPUTF8, not supported here), fails that message for good with
@@ -26,17 +31,25 @@ class EmailTransport(Transport):
 
     def __init__(self, connection_factory):
         self.connection_factory = connection_factory
+        self.connection = None  # Django's SMTP backend, from the batch's first send to close()
 
     def send(self, message: OutboxMessage) -> str:
         host = urlsplit(settings.SITE_URL).hostname or "referral-desk"
         message_id = f"<outbox-{message.pk}@{host}>"
         to = ascii_address(message.recipient)
-        connection = self.connection_factory()
+        if self.connection is None:
+            self.connection = self.connection_factory()
         try:
-            return self._send(message, message_id, to, connection)
-        finally:
+            return self._send(message, message_id, to, self.connection)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
             with contextlib.suppress(OSError):
-                connection.close()  # also a half-open one (STARTTLS or login refused)
+                connection.close()  # QUIT; also a half-open one (STARTTLS or login refused)
 
     def _send(self, message: OutboxMessage, message_id: str, to: str, connection) -> str:
         mail = EmailMultiAlternatives(
@@ -51,6 +64,7 @@ class EmailTransport(Transport):
         if message.body_html:
             mail.attach_alternative(message.body_html, "text/html")
         try:
+            connection.open()  # once per batch: it stays open, so mail.send() leaves it open
             mail.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]

@@ -49,6 +49,9 @@ class SlackTransport(Transport):
         self.channel_name = channel_name
         self.min_interval = min_interval  # Slack allows about one post per second per channel
 
+    def close(self) -> None:
+        self.client.close()  # the connection kept for the batch (clients.slack_client)
+
     def send(self, message: OutboxMessage) -> str:
         op = message.payload.get("op", "post")
         text = message.body_text

@@ -19,6 +19,9 @@ class SmsTransport(Transport):
         self.from_number = from_number
         self.min_interval = min_interval  # about one segment per second per sending number
 
+    def close(self) -> None:
+        self.client.http_client.session.close()  # the SDK's requests session keeps a connection
+
     def cost(self, message: OutboxMessage) -> int:
         return segments(message.body_text)  # a sending number is limited per segment
 

@@ -88,6 +88,9 @@ def test_an_old_claim_is_renewed_once_for_the_whole_batch_and_swept_rows_are_ski
                 )
             return transport.send(message)
 
+        def close(self):
+            transport.close()
+
     with time_machine.travel(timezone.now(), tick=True) as traveller:
         with CaptureQueriesContext(connection) as queries:
             drain_channel(SlowStart(), max_batches=1)

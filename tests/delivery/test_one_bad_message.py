@@ -15,6 +15,7 @@ from notifications.clients import build_transport
 from notifications.dispatcher import drain_channel
 from notifications.models import OutboxMessage
 from referrals.services import ClientDetails
+from tests.delivery.batches import queue_batch, received
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
@@ -39,34 +40,8 @@ class OneBadMessage:
             raise self.error
         return self.inner.send(message)
 
-
-RECIPIENT = {"email": "client{}@example.org", "sms": "+1201987{:04d}", "slack": "#referrals"}
-
-
-def queue_batch(channel: str, size: int = 25) -> list[OutboxMessage]:
-    now = timezone.now()
-    return [
-        OutboxMessage.objects.create(
-            key=f"batch:{channel}:{i}",
-            template="test",
-            channel=channel,
-            recipient=RECIPIENT[channel].format(i),
-            subject="Hello",
-            body_text=f"Message {i}",
-            payload={"op": "post"} if channel == "slack" else {},
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for i in range(size)
-    ]
-
-
-def received(channels, channel) -> int:
-    return {
-        "slack": len(channels.slack.posts),
-        "email": len(channels.smtp.messages),
-        "sms": len(channels.sms.messages),
-    }[channel]
+    def close(self):
+        self.inner.close()
 
 
 @pytest.mark.parametrize("channel", ["slack", "email", "sms"])
@@ -83,7 +58,7 @@ def test_an_exception_for_one_message_fails_it_alone_and_the_other_24_go_out(
     with caplog.at_level(logging.INFO):
         sent = drain_channel(transport, max_batches=1)
 
-    assert sent == 24 and received(channels, channel) == 24
+    assert sent == 24 and len(received(channels, channel)) == 24
     bad.refresh_from_db()
     assert bad.status == Status.FAILED and bad.attempts == 1
     assert type(error).__name__ in bad.last_error and SECRET not in bad.last_error

@@ -3,8 +3,10 @@ on demand, so delivery is tested (and measured, bench/delivery_*.py) against rea
 
 Each server answers in its service's own shapes and can be told to be down (closed port), answer
 500, answer 429 with Retry-After, hang past the client's timeout, or refuse for good (Slack
-`invalid_auth` / `channel_not_found`, Twilio 21211, SMTP 550). `recover()` ends any fault. A
-request the server hung on is kept apart (`hung`): the service never processed it.
+`invalid_auth` / `channel_not_found`, Twilio 21211, SMTP 550); the SMTP server can also end each
+connection after a few messages (421). `recover()` ends any fault. A request the server hung on is
+kept apart (`hung`): the service never processed it. Every call and message records the client's
+address (`peer`), so a test can count the connections a client opened.
 """
 
 import asyncio
@@ -46,10 +48,11 @@ class Faults:
     """What a server should do instead of answering normally; shared by the three servers."""
 
     def __init__(self):
-        self.mode = ""  # "", "down", "500", "429", "hang", "refuse"
+        self.mode = ""  # "", "down", "500", "429", "hang", "refuse", "drop" (SMTP)
         self.retry_after = 1
         self.error = ""  # Slack error string or Twilio error code for "refuse"
         self.delay = 0.0  # answer slowly (but correctly): the request is recorded first
+        self.after = 0  # "drop": messages accepted on one connection before it is ended
         self.release = threading.Event()
 
 
@@ -124,7 +127,7 @@ class _HttpServer:
     def wait_for(self, predicate, timeout: float = 10.0) -> bool:
         return wait_until(predicate, timeout)
 
-    def route(self, method: str, params: dict, headers) -> tuple[int, dict, dict]:
+    def route(self, method: str, params: dict, headers, peer) -> tuple[int, dict, dict]:
         raise NotImplementedError
 
     def method_of(self, path: str) -> str:
@@ -160,7 +163,11 @@ class _Handler(BaseHTTPRequestHandler):
             params.update(json.loads(raw))
         elif raw:
             params.update(parse_qsl(raw.decode()))
-        call = {"method": owner.method_of(parts.path), "params": params}
+        call = {
+            "method": owner.method_of(parts.path),
+            "params": params,
+            "peer": self.client_address,
+        }
         if faults.mode == "hang":
             owner.record(call, owner.hung)
             faults.release.wait(HANG_SECONDS)
@@ -173,7 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
         if faults.mode == "429":
             headers = {"Retry-After": str(faults.retry_after)}
             return self._answer(429, headers, owner.rate_limited_body())
-        status, headers, body = owner.route(call["method"], params, self.headers)
+        status, headers, body = owner.route(call["method"], params, self.headers, call["peer"])
         if faults.delay:
             time.sleep(faults.delay)
         self._answer(status, headers, body)
@@ -245,9 +252,9 @@ class SlackServer(_HttpServer):
     def updates(self) -> list[dict]:
         return [c["params"] for c in self.calls_to("chat.update")]
 
-    def route(self, method, params, headers):
+    def route(self, method, params, headers, peer):
         status, extra, body = self._answer(method, params, headers)
-        self.record({"method": method, "params": params, "ok": body.get("ok", False)})
+        self.record({"method": method, "params": params, "ok": body.get("ok", False), "peer": peer})
         return status, extra, body
 
     def _answer(self, method, params, headers):
@@ -322,7 +329,7 @@ class TwilioServer(_HttpServer):
     def messages(self) -> list[dict]:
         return [c["params"] for c in self.calls_to("messages.create")]
 
-    def route(self, method, params, headers):
+    def route(self, method, params, headers, peer):
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         if headers.get("Authorization") != f"Basic {expected}":
             return 401, {}, _twilio_error(20003, "Authenticate", 401)
@@ -331,7 +338,7 @@ class TwilioServer(_HttpServer):
         if self.faults.mode == "refuse" or not E164.match(params.get("To", "")):
             code = int(self.faults.error or 21211)
             return 400, {}, _twilio_error(code, "The 'To' number is not a valid phone number.", 400)
-        self.record({"method": method, "params": params})
+        self.record({"method": method, "params": params, "peer": peer})
         sid = f"SM{next(self._sid):032x}"
         return (
             201,
@@ -360,15 +367,22 @@ def _twilio_error(code: int, message: str, status: int) -> dict:
 
 
 class SmtpServer:
-    """An aiosmtpd server that keeps every accepted message (parsed) and fails on demand:
-    "down", "refuse" (550 for every recipient), "451" (try again later), "hang" (past the
-    client's timeout) or "slow"."""
+    """An aiosmtpd server that keeps every accepted message (parsed, with the client's address as
+    `peer`) and fails on demand: "down", "refuse" (550 for every recipient), "451" (try again
+    later), "hang" (past the client's timeout), "slow", or "drop" (after `after` messages on one
+    connection, the next MAIL FROM is answered 421 and the connection closed, as a server with a
+    per-connection limit, or one shutting down, does). `quits` counts the clients that said QUIT.
+
+    A message is parsed when `messages` is first read, not while the client waits, so the server
+    answers at once and a benchmark measures the client, not the parser."""
 
     def __init__(self):
         self.port = free_port()
         self.faults = Faults()
-        self.messages: list[email.message.EmailMessage] = []
+        self._received: list[tuple[bytes, dict]] = []  # (content, attributes) as accepted
+        self._parsed: list[email.message.EmailMessage] = []  # the first ones, parsed
         self.hung: list[bytes] = []
+        self.quits = 0
         self._lock = threading.Lock()
         self._controller = None
 
@@ -388,19 +402,19 @@ class SmtpServer:
             self._controller.stop()
             self._controller = None
 
-    def fail(self, mode: str, *, delay: float = 0.0):
+    def fail(self, mode: str, *, delay: float = 0.0, after: int = 0):
         self.recover()
         self.faults.release.clear()
         if mode == "slow":
             self.faults.delay = delay
         else:
-            self.faults.mode = mode
+            self.faults.mode, self.faults.after = mode, after
         if mode == "down":
             self.stop()
 
     def recover(self):
         was_down = self.faults.mode == "down"
-        self.faults.mode, self.faults.delay = "", 0.0
+        self.faults.mode, self.faults.delay, self.faults.after = "", 0.0, 0
         self.faults.release.set()
         if was_down:
             self.start()
@@ -408,12 +422,24 @@ class SmtpServer:
     def forget(self):
         """Drop everything recorded so far."""
         with self._lock:
-            self.messages.clear()
+            self._received.clear()
+            self._parsed.clear()
             self.hung.clear()
+            self.quits = 0
+
+    @property
+    def messages(self) -> list[email.message.EmailMessage]:
+        """Every accepted message, parsed, with `received_at`, `envelope_to` (the RCPT TO
+        addresses, as sent) and `peer`."""
+        with self._lock:
+            for content, attributes in self._received[len(self._parsed) :]:
+                message = email.message_from_bytes(content, policy=email.policy.default)
+                message.__dict__.update(attributes)
+                self._parsed.append(message)
+            return list(self._parsed)
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
-        with self._lock:
-            return [m for m in self.messages if m["To"] == address]
+        return [m for m in self.messages if m["To"] == address]
 
     wait_for = _HttpServer.wait_for
 
@@ -421,6 +447,20 @@ class SmtpServer:
 class _SmtpHandler:
     def __init__(self, server: SmtpServer):
         self.server = server
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        faults = self.server.faults
+        if faults.mode == "drop" and getattr(session, "accepted", 0) >= faults.after:
+            asyncio.get_running_loop().call_soon(server.transport.close)  # once this is answered
+            return "421 4.7.0 Too many messages on this connection, closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):
+        with self.server._lock:
+            self.server.quits += 1
+        return "221 Bye"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         mode = self.server.faults.mode
@@ -440,11 +480,14 @@ class _SmtpHandler:
                 None, faults.release.wait, HANG_SECONDS
             )
             return "451 4.3.0 Timed out"
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        message.received_at = time.time()
-        message.envelope_to = list(envelope.rcpt_tos)  # the RCPT TO addresses, as sent
+        attributes = {
+            "received_at": time.time(),
+            "envelope_to": list(envelope.rcpt_tos),
+            "peer": session.peer,
+        }
+        session.accepted = getattr(session, "accepted", 0) + 1
         with self.server._lock:
-            self.server.messages.append(message)
+            self.server._received.append((envelope.content, attributes))
         if faults.delay:
             await asyncio.sleep(faults.delay)
         return "250 Message accepted for delivery"
