@@ -1,4 +1,12 @@
-"""Why a referral action was refused. Each error carries a message fit to show the person."""
+"""Why a referral action was refused. Each error carries a message fit to show the person; the
+newer ones take their words from templates/referrals/refusals/ (`worded`)."""
+
+from config.plain_text import render_plain
+
+
+def worded(name: str, **context) -> str:
+    """A refusal's words, from templates/referrals/refusals/<name>.txt, on one line."""
+    return " ".join(render_plain(f"referrals/refusals/{name}.txt", context).split())
 
 
 class ReferralError(Exception):
@@ -46,6 +54,11 @@ class ProviderUnavailable(ReferralError):
                 "choose another provider or “No preference”."
             )
         return cls()
+
+    @classmethod
+    def taking_no_referrals(cls, availability) -> "ProviderUnavailable":
+        """Refusing to let the provider take a referral open to everyone (accepting it)."""
+        return cls(worded("taking_no_referrals", availability=availability))
 
 
 class OutOfNetwork(ReferralError):

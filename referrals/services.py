@@ -157,11 +157,15 @@ def _refuse_if_expired(referral: Referral, at: datetime) -> None:
         raise NotOpen("This referral's 48 hours have passed; it is being declined automatically.")
 
 
-def _refuse_if_unavailable(provider: Provider, at: datetime) -> None:
-    """Not accepting new clients, away, or at the weekly limit: no new offer for them."""
+def _refuse_if_unavailable(provider: Provider, at: datetime, *, taking: bool = False) -> None:
+    """Not accepting new clients, away, or at the weekly limit: no new offer for them, and
+    (`taking`) no taking a referral open to everyone."""
     answer = availability(provider, at)
-    if not answer.ok:
-        raise ProviderUnavailable.because(answer)
+    if answer.ok:
+        return
+    if taking:
+        raise ProviderUnavailable.taking_no_referrals(answer)
+    raise ProviderUnavailable.because(answer)
 
 
 def create_referral(
@@ -309,6 +313,10 @@ def accept_referral(
         provider = Provider.objects.get(pk=provider.pk)
         if not provider.is_active:
             raise InactiveProvider()
+        if referral.status == Status.AVAILABLE:
+            # Open to everyone: only a provider taking new referrals may take it (one offered
+            # to them alone stays theirs to answer).
+            _refuse_if_unavailable(provider, at, taking=True)
         if not is_eligible(referral, provider, at):
             raise NotEligible()
         offer = _live_offer(referral, provider)
