@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db.models import Exists, Q, QuerySet
 
 from providers.models import Provider
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Offer, Referral, ReferralEvent
 
 
 def may_get_new_referrals(at: datetime | None = None) -> QuerySet[Provider]:
@@ -51,12 +51,13 @@ def declined_by(referral: Referral):
     ).values("provider_id")
 
 
-def holds_live_offer(referral: Referral, provider: Provider | None) -> bool:
-    """A routing wave offered this available referral to the provider and they have not answered:
-    they may accept it (as any eligible provider may) and, unlike others, decline it."""
+def live_offer(referral: Referral, provider: Provider | None) -> Offer | None:
+    """The offer of this available referral a routing wave made to the provider, while they have
+    not answered it (None: they hold none): they may accept it (as any eligible provider may)
+    and, unlike others, decline it."""
     if provider is None or referral.status != Referral.Status.AVAILABLE:
-        return False
-    return referral.offers.filter(provider=provider, answer="").exists()
+        return None
+    return referral.offers.live().filter(provider=provider).first()
 
 
 def in_network(providers: QuerySet[Provider], network_id: int | None) -> QuerySet[Provider]:

@@ -144,10 +144,6 @@ def next_wave(referral: Referral, at: datetime, size: int | None = None) -> Wave
     return wave
 
 
-def live_offers(referral: Referral):
-    return referral.offers.filter(answer="")
-
-
 def not_in_network_count(referral: Referral) -> int:
     """Active providers outside the client's network (the trace says how many, not who)."""
     active = Provider.objects.active()

@@ -28,9 +28,9 @@ from referrals.eligibility import (
     accepted_by_them,
     closing_outcomes,
     holder_or_staff,
-    holds_live_offer,
     is_eligible,
     is_in_network,
+    live_offer,
     may_record_contact_attempt,
     may_report_not_contacted,
 )
@@ -319,7 +319,7 @@ def accept_referral(
             _refuse_if_unavailable(provider, at, taking=True)
         if not is_eligible(referral, provider, at):
             raise NotEligible()
-        offer = _live_offer(referral, provider)
+        offer = live_offer(referral, provider)
         waited = _record_answer(referral, at, accepted=True, offer=offer)
         _close_offers(referral, at, winner=provider)
         referral.next_wave_at = None
@@ -402,8 +402,8 @@ def decline_referral(
         elif referral.status == Status.PENDING:
             if referral.offered_to_id != provider.pk:
                 raise NotEligible()
-        elif holds_live_offer(referral, provider):
-            return _decline_wave_offer(referral, provider, at, reason, actor, note)
+        elif (offer := live_offer(referral, provider)) is not None:
+            return _decline_wave_offer(referral, provider, offer, at, reason, actor, note)
         else:
             # Available to anyone: only the preferred provider (while waiting) or the holder
             # declines, so a client is not sent a Decline Notice by someone who never held it.
@@ -442,10 +442,9 @@ def decline_referral(
     return referral
 
 
-def _decline_wave_offer(referral, provider, at, reason, actor, note) -> Referral:
+def _decline_wave_offer(referral, provider, offer, at, reason, actor, note) -> Referral:
     """A provider in a routing wave declines: their offer ends and the next eligible provider is
     offered in their place. The client is not told (the referral never waited for this one)."""
-    offer = _live_offer(referral, provider)
     waited = _record_answer(referral, at, accepted=False, offer=offer)
     offer.answer, offer.answered_at = Answer.DECLINED, at
     offer.save(update_fields=["answer", "answered_at"])
@@ -480,15 +479,11 @@ def _decline_notice_due(referral: Referral, at: datetime, wanted: bool) -> bool:
     return True
 
 
-def _live_offer(referral: Referral, provider: Provider) -> Offer | None:
-    return referral.offers.filter(provider=provider, answer="").first()
-
-
 def _close_offers(referral: Referral, at: datetime, *, winner=None, answer=Answer.WITHDRAWN):
     """End every live offer, in one UPDATE: the winner's as accepted, the others' as `answer`."""
     if winner is not None:
         answer = Case(When(provider=winner, then=Value(Answer.ACCEPTED)), default=Value(answer))
-    referral.offers.filter(answer="").update(answer=answer, answered_at=at)
+    referral.offers.live().update(answer=answer, answered_at=at)
 
 
 def _route(
@@ -508,7 +503,7 @@ def _route(
     wave = routing.next_wave(referral, at, size)
     if not wave.picks:
         referral.next_wave_at = None
-        if referral.no_provider_at is None and not routing.live_offers(referral).exists():
+        if referral.no_provider_at is None and not referral.offers.live().exists():
             referral.no_provider_at = at
             referral.save(update_fields=["next_wave_at", "no_provider_at"])
             event = _event(
