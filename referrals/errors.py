@@ -71,7 +71,12 @@ class OutOfNetwork(ReferralError):
 
 
 class CannotClose(ReferralError):
-    message = "This referral cannot be closed with that outcome."
+    """Closing refused; `why` names the case in templates/referrals/refusals/cannot_close.txt
+    ("outcome": not with that outcome)."""
+
+    def __init__(self, why: str = "outcome", **context):
+        super().__init__(worded("cannot_close", why=why, **context))
+        self.why = why
 
 
 class CannotMerge(ReferralError):

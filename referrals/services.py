@@ -46,6 +46,7 @@ from referrals.errors import (
     OutOfNetwork,
     ProviderUnavailable,
     ReferralError,
+    worded,
 )
 from referrals.lifecycle import CLOSED_MESSAGE
 from referrals.models import Client, Offer, Referral, ReferralEvent
@@ -855,11 +856,11 @@ def close_referral(
         if not allowed:
             raise NotFound()
         if outcome == Outcome.DUPLICATE and actor.is_staff:
-            raise CannotClose("Close a duplicate by merging it into the other referral.")
+            raise CannotClose("duplicate")
         if outcome not in allowed:
             raise CannotClose()
         if actor.is_staff and not note:
-            raise CannotClose("Write a note saying why the referral is closed.")
+            raise CannotClose("note")
         days = None
         if outcome == Outcome.FIRST_SESSION:
             days = _first_session_days(referral, first_session_on)
@@ -869,8 +870,9 @@ def close_referral(
             attempts = referral.events.filter(kind=ReferralEvent.Kind.CONTACT_ATTEMPT).count()
             if attempts < CONTACT_ATTEMPTS_BEFORE_UNREACHABLE:
                 raise CannotClose(
-                    f"Record at least {CONTACT_ATTEMPTS_BEFORE_UNREACHABLE} attempts to reach "
-                    f"the client first ({attempts} so far)."
+                    "too_few_attempts",
+                    attempts=attempts,
+                    needed=CONTACT_ATTEMPTS_BEFORE_UNREACHABLE,
                 )
         holder = referral.accepted_by
         if outcome == Outcome.FIRST_SESSION and referral.contacted_at is None:
@@ -900,12 +902,12 @@ def close_referral(
 def _first_session_days(referral: Referral, first_session_on: date | None) -> int:
     """Days from the request to the first session, for the funnel; refuses what cannot be."""
     if referral.status != Status.ACCEPTED:
-        raise CannotClose("A first session is with the provider who accepted the referral.")
+        raise CannotClose("not_accepted")
     if first_session_on is None:
-        raise CannotClose("Give the date of the first session.")
+        raise CannotClose("no_date")
     received_on = timezone.localdate(referral.created_at)
     if first_session_on < received_on:
-        raise CannotClose("The first session cannot be before the request was received.")
+        raise CannotClose("before_request")
     return (first_session_on - received_on).days
 
 
@@ -1127,7 +1129,7 @@ def report_not_contacted(
     with transaction.atomic():
         referral = _lock(referral_id)
         if not may_report_not_contacted(referral, at):
-            raise NotOpen("You can tell us this once a provider has accepted and had time to call.")
+            raise NotOpen(worded("not_contacted_too_soon"))
         referral.not_contacted_at = at
         referral.save(update_fields=["not_contacted_at"])
         _event(referral, ReferralEvent.Kind.NOT_CONTACTED, actor, at, provider=referral.accepted_by)
