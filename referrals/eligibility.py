@@ -243,17 +243,28 @@ def may_act_for(acting: Provider | None, provider: Provider, *, staff: bool) -> 
 
 
 def closing_outcomes(
-    referral: Referral, provider: Provider | None, *, staff: bool, client: bool = False
+    referral: Referral,
+    provider: Provider | None,
+    *,
+    staff: bool,
+    client: bool = False,
+    attempts: int | None = None,
 ) -> tuple:
     """The outcomes this person may close this referral with now (none: they may not close it).
-    `client`: the client themselves, from their status page."""
+    `client`: the client themselves, from their status page. `attempts`, when counted: the
+    attempts recorded to reach the client; "client could not be reached" needs
+    CONTACT_ATTEMPTS_BEFORE_UNREACHABLE of them."""
     if referral.status == Referral.Status.CLOSED:
         return ()
     if staff:
-        return STAFF_OUTCOMES
-    if client:
-        return CLIENT_OUTCOMES
-    return PROVIDER_OUTCOMES if holds(referral, provider) else ()
+        outcomes = STAFF_OUTCOMES
+    elif client:
+        outcomes = CLIENT_OUTCOMES
+    else:
+        outcomes = PROVIDER_OUTCOMES if holds(referral, provider) else ()
+    if attempts is not None and attempts < CONTACT_ATTEMPTS_BEFORE_UNREACHABLE:
+        outcomes = tuple(o for o in outcomes if o != Outcome.UNREACHABLE)
+    return outcomes
 
 
 def may_record_contact_attempt(referral: Referral, provider: Provider | None, *, staff: bool):

@@ -868,7 +868,10 @@ def close_referral(
             first_session_on = None
         if outcome == Outcome.UNREACHABLE:
             attempts = referral.events.filter(kind=ReferralEvent.Kind.CONTACT_ATTEMPT).count()
-            if attempts < CONTACT_ATTEMPTS_BEFORE_UNREACHABLE:
+            counted = closing_outcomes(
+                referral, provider, staff=actor.is_staff, client=by_client, attempts=attempts
+            )
+            if outcome not in counted:
                 raise CannotClose(
                     "too_few_attempts",
                     attempts=attempts,

@@ -78,6 +78,17 @@ def test_could_not_reach_the_client_comes_after_two_recorded_attempts(as_provide
     ) == ["Voicemail", "No answer"]
 
 
+def test_could_not_be_reached_is_a_closing_outcome_only_after_the_recorded_attempts(held, ana):
+    from referrals.eligibility import CONTACT_ATTEMPTS_BEFORE_UNREACHABLE, closing_outcomes
+
+    held.refresh_from_db()
+    unreachable = Referral.Outcome.UNREACHABLE
+    enough = CONTACT_ATTEMPTS_BEFORE_UNREACHABLE
+    assert unreachable not in closing_outcomes(held, ana, staff=False, attempts=enough - 1)
+    assert unreachable in closing_outcomes(held, ana, staff=False, attempts=enough)
+    assert unreachable not in closing_outcomes(held, None, staff=True, attempts=0)
+
+
 def test_the_holder_may_not_close_with_a_staff_outcome(as_provider, held, ana):
     as_provider(ana).post(
         f"/portal/referrals/{held.pk}/close/", {"outcome": "referred_out", "note": "x"}
