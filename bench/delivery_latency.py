@@ -16,11 +16,7 @@ import statistics
 import time
 
 from delivery_setup import cleanup, client_details, elapsed_since, prepare, wait_until
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+from run_all import percentile
 
 
 def arrivals(slack, smtp, twilio) -> dict[str, list[float]]:

@@ -60,6 +60,7 @@ from django.db.models import Count, Min, Q  # noqa: E402
 from config.actors import Actor  # noqa: E402
 from providers.models import InsuranceNetwork, Provider  # noqa: E402
 from referrals import deadlines, services  # noqa: E402
+from referrals.eligibility import live_offer  # noqa: E402
 from referrals.errors import ReferralError  # noqa: E402
 from referrals.models import Offer, Referral, ReferralEvent  # noqa: E402
 from referrals.services import ClientDetails  # noqa: E402
@@ -299,10 +300,7 @@ class Run:
         answer = self.practice.answer(self.index_of[pk], p)
         waits_for_them = (
             referral.status == Status.PENDING and referral.offered_to_id == provider.pk
-        ) or (
-            referral.status == Status.AVAILABLE
-            and referral.offers.filter(provider=provider, answer="").exists()
-        )
+        ) or live_offer(referral, provider) is not None
         if answer.accepts and referral.status == Status.AVAILABLE or waits_for_them:
             if answer.accepts:
                 self.accept(pk, p, at)

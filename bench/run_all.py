@@ -35,6 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages too
+from tests.loopback.servers import free_port  # noqa: E402
+
 PY = sys.executable
 WORKERS = 4  # gunicorn sync workers, for both servers
 RACERS = 32
@@ -84,12 +87,6 @@ def percentile(values: list[float], p: float) -> float:
 
 
 # Servers ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(app: str, env: dict) -> tuple[subprocess.Popen, int]:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.core.cache import cache
 
-from config.durations import describe
+from config.durations import roughly
 from providers.contact import phone_for_clients
 from referrals.eligibility import may_report_not_contacted
 from referrals.models import Referral, ReferralEvent
@@ -36,11 +36,7 @@ def typical_answer(now: datetime) -> timedelta | None:
         cached = {"seconds": median}
         cache.set(CACHE_KEY, cached, CACHE_FOR)
     seconds = cached["seconds"]
-    if seconds is None:
-        return None
-    # As a person would say it: whole hours, or whole minutes under an hour.
-    unit = 3600 if seconds >= 3600 else 60
-    return timedelta(seconds=max(1, round(seconds / unit)) * unit)
+    return None if seconds is None else timedelta(seconds=seconds)
 
 
 def stage(referral: Referral) -> str:
@@ -63,7 +59,7 @@ def page_context(referral: Referral, now: datetime) -> dict:
         "stage": current,
         "holder": holder,
         "holder_phone": phone_for_clients(holder) if holder else "",
-        "typical_answer": describe(typical) if typical else "",
+        "typical_answer": roughly(typical) if typical else "",
         "may_report_not_contacted": may_report_not_contacted(referral, now),
         "is_open": current != "closed",
     }

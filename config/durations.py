@@ -44,6 +44,14 @@ def describe(delta: timedelta) -> str:
     return " ".join(said) or "0 seconds"
 
 
+def roughly(delta: timedelta) -> str:
+    """A duration rounded as a person gives a typical time: to the nearest whole hour, or whole
+    minute under an hour, never under a minute ("4 hours" for 3 h 40 min, "1 minute" for 20 s)."""
+    seconds = abs(delta.total_seconds())
+    unit = 3600 if seconds >= 3600 else 60
+    return describe(timedelta(seconds=max(1, round(seconds / unit)) * unit))
+
+
 def _count(n: int, unit: str) -> str:
     return f"{n} {unit}{'' if n == 1 else 's'}"
 

@@ -176,14 +176,6 @@ class CloseForm(forms.Form):
             raise forms.ValidationError("Write a note saying why the referral is closed.")
         return note
 
-    def clean(self):
-        data = super().clean()
-        if data.get("outcome") == Referral.Outcome.FIRST_SESSION and not data.get(
-            "first_session_on"
-        ):
-            self.add_error("first_session_on", "Give the date of the first session.")
-        return data
-
 
 class MergeForm(forms.Form):
     """This referral is the same person's as another one: it closes as a duplicate of that one."""

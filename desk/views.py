@@ -121,7 +121,6 @@ def timeline(request, pk):
         ),
         pk=pk,
     )
-    closed = referral.status == Referral.Status.CLOSED
     now = timezone.now()
     record_views(request.user, [referral], Page.TIMELINE)
     return render(
@@ -141,7 +140,7 @@ def timeline(request, pk):
             "holder": eligibility.holder_of(referral),
             "can_decline": eligibility.staff_may_decline(referral),
             "can_offer": eligibility.staff_may_offer(referral),
-            "can_close": not closed,
+            "can_close": bool(eligibility.closing_outcomes(referral, None, staff=True)),
             "close_form": CloseForm(),
             "can_confirm_contact": eligibility.contact_unconfirmed(referral),
         },

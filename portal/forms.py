@@ -8,7 +8,7 @@ from notifications.slack_ids import validate_slack_user_id
 from providers.models import BIO_MAX, Language, Specialty
 from providers.photos import photo_from_upload
 from referrals.eligibility import DECLINE_REASONS, PROVIDER_OUTCOMES
-from referrals.models import Referral, ReferralEvent
+from referrals.models import ReferralEvent
 
 Reason = ReferralEvent.Reason
 
@@ -26,14 +26,6 @@ class CloseForm(forms.Form):
     outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in PROVIDER_OUTCOMES])
     first_session_on = forms.DateField(label="First session on", required=False)
     note = forms.CharField(label="Note for staff (optional)", required=False, max_length=500)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("outcome") == Referral.Outcome.FIRST_SESSION and not data.get(
-            "first_session_on"
-        ):
-            self.add_error("first_session_on", "Give the date of the first session.")
-        return data
 
 
 class ContactAttemptForm(forms.Form):

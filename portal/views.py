@@ -30,6 +30,7 @@ from referrals.access_log import Page, record_views
 from referrals.eligibility import (
     CONTACT_ATTEMPTS_BEFORE_UNREACHABLE,
     acting_provider,
+    closing_outcomes,
     held_by,
     lost_race,
     visible_to,
@@ -69,6 +70,9 @@ def home(request, provider):
         elif referral.status == Referral.Status.AVAILABLE:
             available.append(referral)
         else:
+            referral.outcomes = closing_outcomes(
+                referral, provider, staff=False, attempts=referral.attempts
+            )
             accepted.append(referral)
     accepted.sort(key=lambda r: r.accepted_at, reverse=True)
     record_views(request.user, [*waiting, *available, *accepted], Page.PORTAL)

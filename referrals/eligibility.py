@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db.models import Exists, Q, QuerySet
 
 from providers.models import Provider
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Offer, Referral, ReferralEvent
 
 
 def may_get_new_referrals(at: datetime | None = None) -> QuerySet[Provider]:
@@ -51,12 +51,13 @@ def declined_by(referral: Referral | int):
     ).values("provider_id")
 
 
-def holds_live_offer(referral: Referral, provider: Provider | None) -> bool:
-    """A routing wave offered this available referral to the provider and they have not answered:
-    they may accept it (as any eligible provider may) and, unlike others, decline it."""
+def live_offer(referral: Referral, provider: Provider | None) -> Offer | None:
+    """The offer of this available referral a routing wave made to the provider, while they have
+    not answered it (None: they hold none): they may accept it (as any eligible provider may)
+    and, unlike others, decline it."""
     if provider is None or referral.status != Referral.Status.AVAILABLE:
-        return False
-    return referral.offers.filter(provider=provider, answer="").exists()
+        return None
+    return referral.offers.live().filter(provider=provider).first()
 
 
 def in_network(providers: QuerySet[Provider], network_id: int | None) -> QuerySet[Provider]:
@@ -243,17 +244,28 @@ def may_act_for(acting: Provider | None, provider: Provider, *, staff: bool) -> 
 
 
 def closing_outcomes(
-    referral: Referral, provider: Provider | None, *, staff: bool, client: bool = False
+    referral: Referral,
+    provider: Provider | None,
+    *,
+    staff: bool,
+    client: bool = False,
+    attempts: int | None = None,
 ) -> tuple:
     """The outcomes this person may close this referral with now (none: they may not close it).
-    `client`: the client themselves, from their status page."""
+    `client`: the client themselves, from their status page. `attempts`, when counted: the
+    attempts recorded to reach the client; "client could not be reached" needs
+    CONTACT_ATTEMPTS_BEFORE_UNREACHABLE of them."""
     if referral.status == Referral.Status.CLOSED:
         return ()
     if staff:
-        return STAFF_OUTCOMES
-    if client:
-        return CLIENT_OUTCOMES
-    return PROVIDER_OUTCOMES if holds(referral, provider) else ()
+        outcomes = STAFF_OUTCOMES
+    elif client:
+        outcomes = CLIENT_OUTCOMES
+    else:
+        outcomes = PROVIDER_OUTCOMES if holds(referral, provider) else ()
+    if attempts is not None and attempts < CONTACT_ATTEMPTS_BEFORE_UNREACHABLE:
+        outcomes = tuple(o for o in outcomes if o != Outcome.UNREACHABLE)
+    return outcomes
 
 
 def may_record_contact_attempt(referral: Referral, provider: Provider | None, *, staff: bool):

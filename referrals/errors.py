@@ -1,4 +1,12 @@
-"""Why a referral action was refused. Each error carries a message fit to show the person."""
+"""Why a referral action was refused. Each error carries a message fit to show the person; the
+newer ones take their words from templates/referrals/refusals/ (`worded`)."""
+
+from config.plain_text import render_plain
+
+
+def worded(name: str, **context) -> str:
+    """A refusal's words, from templates/referrals/refusals/<name>.txt, on one line."""
+    return " ".join(render_plain(f"referrals/refusals/{name}.txt", context).split())
 
 
 class ReferralError(Exception):
@@ -47,6 +55,11 @@ class ProviderUnavailable(ReferralError):
             )
         return cls()
 
+    @classmethod
+    def taking_no_referrals(cls, availability) -> "ProviderUnavailable":
+        """Refusing to let the provider take a referral open to everyone (accepting it)."""
+        return cls(worded("taking_no_referrals", availability=availability))
+
 
 class OutOfNetwork(ReferralError):
     """A preferred provider outside the client's insurance network, not confirmed by the client."""
@@ -58,7 +71,12 @@ class OutOfNetwork(ReferralError):
 
 
 class CannotClose(ReferralError):
-    message = "This referral cannot be closed with that outcome."
+    """Closing refused; `why` names the case in templates/referrals/refusals/cannot_close.txt
+    ("outcome": not with that outcome)."""
+
+    def __init__(self, why: str = "outcome", **context):
+        super().__init__(worded("cannot_close", why=why, **context))
+        self.why = why
 
 
 class CannotMerge(ReferralError):

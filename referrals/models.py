@@ -442,6 +442,15 @@ class ReferralEvent(models.Model):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}Z"
 
 
+LIVE_OFFER = Q(answer="")  # an offer nobody has answered, withdrawn or let lapse yet
+
+
+class OfferQuerySet(models.QuerySet):
+    def live(self):
+        """Offers still open: the provider may accept it, or decline it."""
+        return self.filter(LIVE_OFFER)
+
+
 class Offer(models.Model):
     """One provider's offer of an available referral, made by routing in a wave.
 
@@ -467,6 +476,8 @@ class Offer(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
 
+    objects = OfferQuerySet.as_manager()
+
     class Meta:
         ordering = ["wave", "position", "id"]
         indexes = [
@@ -476,7 +487,7 @@ class Offer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["referral", "provider"],
-                condition=Q(answer=""),
+                condition=LIVE_OFFER,
                 name="one_live_offer_each",
             )
         ]

@@ -19,9 +19,9 @@ from django.db.models import Count
 
 from providers.models import Provider
 from providers.needs import Modality
-from referrals import percentiles
 from referrals.eligibility import declined_by, in_network, may_get_new_referrals
 from referrals.models import Offer, Referral, ReferralEvent
+from referrals.response_figures import offer_rows
 
 FAIRNESS_WINDOW = timedelta(days=14)
 
@@ -85,16 +85,15 @@ def offers_lately(provider_ids: list[int], at: datetime) -> dict[int, int]:
 
 
 def median_answers(provider_ids: list[int]) -> dict[int, float]:
-    """Each provider's median time to answer an offer made to them (seconds)."""
-    values: dict[int, list[int]] = {}
-    answers = ReferralEvent.objects.filter(
-        provider__in=provider_ids,
-        kind__in=[ReferralEvent.Kind.ACCEPTED, ReferralEvent.Kind.DECLINED],
-        response_seconds__isnull=False,
-    ).values_list("provider", "response_seconds")
-    for pk, seconds in answers:
-        values.setdefault(pk, []).append(seconds)
-    return {pk: percentiles.interpolate(sorted(v), 0.5) for pk, v in values.items()}
+    """Each provider's median time to answer an offer made to them (seconds), counted as the
+    desk and the portal count it (`response_figures.offer_rows`); none for a provider without
+    answers."""
+    rows = offer_rows(ReferralEvent.objects.filter(provider__in=provider_ids), "provider")
+    return {
+        row["provider"]: row["response_median"]
+        for row in rows
+        if row["response_median"] is not None
+    }
 
 
 def _describe(met: list[str], offered: int, median: float | None) -> str:
@@ -143,10 +142,6 @@ def next_wave(referral: Referral, at: datetime, size: int | None = None) -> Wave
     ranked.sort(key=lambda item: item[0])
     wave.picks = [Pick(provider, reason) for _, provider, reason in ranked[:size]]
     return wave
-
-
-def live_offers(referral: Referral):
-    return referral.offers.filter(answer="")
 
 
 def not_in_network_count(referral: Referral) -> int:

@@ -28,9 +28,9 @@ from referrals.eligibility import (
     accepted_by_them,
     closing_outcomes,
     holder_or_staff,
-    holds_live_offer,
     is_eligible,
     is_in_network,
+    live_offer,
     may_record_contact_attempt,
     may_report_not_contacted,
 )
@@ -46,6 +46,7 @@ from referrals.errors import (
     OutOfNetwork,
     ProviderUnavailable,
     ReferralError,
+    worded,
 )
 from referrals.lifecycle import CLOSED_MESSAGE
 from referrals.models import Client, Offer, Referral, ReferralEvent
@@ -157,11 +158,15 @@ def _refuse_if_expired(referral: Referral, at: datetime) -> None:
         raise NotOpen("This referral's 48 hours have passed; it is being declined automatically.")
 
 
-def _refuse_if_unavailable(provider: Provider, at: datetime) -> None:
-    """Not accepting new clients, away, or at the weekly limit: no new offer for them."""
+def _refuse_if_unavailable(provider: Provider, at: datetime, *, taking: bool = False) -> None:
+    """Not accepting new clients, away, or at the weekly limit: no new offer for them, and
+    (`taking`) no taking a referral open to everyone."""
     answer = availability(provider, at)
-    if not answer.ok:
-        raise ProviderUnavailable.because(answer)
+    if answer.ok:
+        return
+    if taking:
+        raise ProviderUnavailable.taking_no_referrals(answer)
+    raise ProviderUnavailable.because(answer)
 
 
 def create_referral(
@@ -309,9 +314,13 @@ def accept_referral(
         provider = Provider.objects.get(pk=provider.pk)
         if not provider.is_active:
             raise InactiveProvider()
+        if referral.status == Status.AVAILABLE:
+            # Open to everyone: only a provider taking new referrals may take it (one offered
+            # to them alone stays theirs to answer).
+            _refuse_if_unavailable(provider, at, taking=True)
         if not is_eligible(referral, provider, at):
             raise NotEligible()
-        offer = _live_offer(referral, provider)
+        offer = live_offer(referral, provider)
         waited = _record_answer(referral, at, accepted=True, offer=offer)
         _close_offers(referral, at, winner=provider)
         referral.next_wave_at = None
@@ -394,8 +403,8 @@ def decline_referral(
         elif referral.status == Status.PENDING:
             if referral.offered_to_id != provider.pk:
                 raise NotEligible()
-        elif holds_live_offer(referral, provider):
-            return _decline_wave_offer(referral, provider, at, reason, actor, note)
+        elif (offer := live_offer(referral, provider)) is not None:
+            return _decline_wave_offer(referral, provider, offer, at, reason, actor, note)
         else:
             # Available to anyone: only the preferred provider (while waiting) or the holder
             # declines, so a client is not sent a Decline Notice by someone who never held it.
@@ -434,10 +443,9 @@ def decline_referral(
     return referral
 
 
-def _decline_wave_offer(referral, provider, at, reason, actor, note) -> Referral:
+def _decline_wave_offer(referral, provider, offer, at, reason, actor, note) -> Referral:
     """A provider in a routing wave declines: their offer ends and the next eligible provider is
     offered in their place. The client is not told (the referral never waited for this one)."""
-    offer = _live_offer(referral, provider)
     waited = _record_answer(referral, at, accepted=False, offer=offer)
     offer.answer, offer.answered_at = Answer.DECLINED, at
     offer.save(update_fields=["answer", "answered_at"])
@@ -472,15 +480,11 @@ def _decline_notice_due(referral: Referral, at: datetime, wanted: bool) -> bool:
     return True
 
 
-def _live_offer(referral: Referral, provider: Provider) -> Offer | None:
-    return referral.offers.filter(provider=provider, answer="").first()
-
-
 def _close_offers(referral: Referral, at: datetime, *, winner=None, answer=Answer.WITHDRAWN):
     """End every live offer, in one UPDATE: the winner's as accepted, the others' as `answer`."""
     if winner is not None:
         answer = Case(When(provider=winner, then=Value(Answer.ACCEPTED)), default=Value(answer))
-    referral.offers.filter(answer="").update(answer=answer, answered_at=at)
+    referral.offers.live().update(answer=answer, answered_at=at)
 
 
 def _route(
@@ -500,7 +504,7 @@ def _route(
     wave = routing.next_wave(referral, at, size)
     if not wave.picks:
         referral.next_wave_at = None
-        if referral.no_provider_at is None and not routing.live_offers(referral).exists():
+        if referral.no_provider_at is None and not referral.offers.live().exists():
             referral.no_provider_at = at
             referral.save(update_fields=["next_wave_at", "no_provider_at"])
             event = _event(
@@ -852,11 +856,11 @@ def close_referral(
         if not allowed:
             raise NotFound()
         if outcome == Outcome.DUPLICATE and actor.is_staff:
-            raise CannotClose("Close a duplicate by merging it into the other referral.")
+            raise CannotClose("duplicate")
         if outcome not in allowed:
             raise CannotClose()
         if actor.is_staff and not note:
-            raise CannotClose("Write a note saying why the referral is closed.")
+            raise CannotClose("note")
         days = None
         if outcome == Outcome.FIRST_SESSION:
             days = _first_session_days(referral, first_session_on)
@@ -864,10 +868,14 @@ def close_referral(
             first_session_on = None
         if outcome == Outcome.UNREACHABLE:
             attempts = referral.events.filter(kind=ReferralEvent.Kind.CONTACT_ATTEMPT).count()
-            if attempts < CONTACT_ATTEMPTS_BEFORE_UNREACHABLE:
+            counted = closing_outcomes(
+                referral, provider, staff=actor.is_staff, client=by_client, attempts=attempts
+            )
+            if outcome not in counted:
                 raise CannotClose(
-                    f"Record at least {CONTACT_ATTEMPTS_BEFORE_UNREACHABLE} attempts to reach "
-                    f"the client first ({attempts} so far)."
+                    "too_few_attempts",
+                    attempts=attempts,
+                    needed=CONTACT_ATTEMPTS_BEFORE_UNREACHABLE,
                 )
         holder = referral.accepted_by
         if outcome == Outcome.FIRST_SESSION and referral.contacted_at is None:
@@ -897,12 +905,12 @@ def close_referral(
 def _first_session_days(referral: Referral, first_session_on: date | None) -> int:
     """Days from the request to the first session, for the funnel; refuses what cannot be."""
     if referral.status != Status.ACCEPTED:
-        raise CannotClose("A first session is with the provider who accepted the referral.")
+        raise CannotClose("not_accepted")
     if first_session_on is None:
-        raise CannotClose("Give the date of the first session.")
+        raise CannotClose("no_date")
     received_on = timezone.localdate(referral.created_at)
     if first_session_on < received_on:
-        raise CannotClose("The first session cannot be before the request was received.")
+        raise CannotClose("before_request")
     return (first_session_on - received_on).days
 
 
@@ -1124,7 +1132,7 @@ def report_not_contacted(
     with transaction.atomic():
         referral = _lock(referral_id)
         if not may_report_not_contacted(referral, at):
-            raise NotOpen("You can tell us this once a provider has accepted and had time to call.")
+            raise NotOpen(worded("not_contacted_too_soon"))
         referral.not_contacted_at = at
         referral.save(update_fields=["not_contacted_at"])
         _event(referral, ReferralEvent.Kind.NOT_CONTACTED, actor, at, provider=referral.accepted_by)

@@ -9,7 +9,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from providers.availability import availability
 from referrals import services
 from referrals.errors import (
     AlreadyAccepted,
@@ -28,7 +27,7 @@ ACCEPTED, DECLINED = "accepted", "declined"
 _REFUSALS = {
     AlreadyAccepted: "already_accepted",
     InactiveProvider: "inactive",
-    ProviderUnavailable: "inactive",
+    ProviderUnavailable: "inactive",  # away, not accepting new clients or at their limit
     NotEligible: "not_eligible",
     NotHolder: "not_holder",
     NotFound: "not_found",
@@ -55,14 +54,14 @@ def act(
                 referral_id, provider, reason=reason, actor=actor, expected_round=expected_round
             )
     except ReferralError as exc:
-        return refusal(exc, referral_id, provider), None
+        return refusal(exc, referral_id), None
     return (ACCEPTED if accept else DECLINED), referral
 
 
-def refusal(exc: ReferralError, referral_id: int, provider=None) -> str:
-    if isinstance(exc, NotEligible) and provider is not None:
-        if not availability(provider, timezone.now()).ok:
-            return "inactive"  # away, not accepting or at their limit: "inactive or away"
+def refusal(exc: ReferralError, referral_id: int) -> str:
+    """The outcome naming why the service refused, read from the refusal's type alone (the
+    service decided it under the row lock: an away provider is refused `ProviderUnavailable`,
+    "inactive or away", only where that is the reason)."""
     if not isinstance(exc, NotOpen):
         return _REFUSALS.get(type(exc), "changed")
     # Not open: the 48 hours passed (before or after the worker declined it), or it moved on.

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.template import engines
 
-from config.durations import describe
+from config.durations import describe, roughly
 
 TEMPLATES = Path(django_settings.BASE_DIR) / "templates"
 
@@ -36,6 +36,21 @@ TEMPLATES = Path(django_settings.BASE_DIR) / "templates"
 )
 def test_durations_read_as_people_say_them(delta, said):
     assert describe(delta) == said
+
+
+@pytest.mark.parametrize(
+    ("delta", "said"),
+    [
+        (timedelta(seconds=20), "1 minute"),
+        (timedelta(seconds=90), "2 minutes"),
+        (timedelta(minutes=59, seconds=29), "59 minutes"),
+        (timedelta(hours=3, minutes=40), "4 hours"),
+        (timedelta(hours=3, minutes=20), "3 hours"),
+        (timedelta(hours=27, minutes=10), "1 day 3 hours"),
+    ],
+)
+def test_a_typical_time_is_said_roughly(delta, said):
+    assert roughly(delta) == said
 
 
 def _render(source: str, **context) -> str:

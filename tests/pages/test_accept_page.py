@@ -135,6 +135,23 @@ def test_staff_act_for_any_provider(as_staff, ben, make_referral, staff_user):
     assert referral.events.get(kind="accepted").actor == staff_user
 
 
+def test_staff_accepting_for_a_provider_away_are_told_they_are_away(as_staff, ben, make_referral):
+    from django.utils import timezone
+
+    from providers.services import set_availability
+
+    referral = make_referral()  # open to every provider
+    today = timezone.localdate()
+    set_availability(ben, actor=Actor("t"), away_from=today, away_until=today)
+    response = as_staff.post(URL, _decision(referral, ben))
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "not taking new referrals now (Away, back on" in page
+    assert "insurance network" not in page
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.AVAILABLE
+
+
 def test_staff_see_every_provider_in_provider_requested(as_staff, ana, ben, make_referral):
     make_referral()
     html = as_staff.post(URL, {"last_name": "Rivera"}).content.decode()

@@ -40,6 +40,23 @@ def test_the_holder_records_the_first_session_date(as_provider, held, ana, t0):
     assert held.number not in client.get("/portal/").content.decode()  # it left the list
 
 
+def test_a_first_session_without_a_date_is_refused_in_the_services_words(as_provider, held, ana):
+    response = as_provider(ana).post(
+        f"/portal/referrals/{held.pk}/close/", {"outcome": "first_session"}, follow=True
+    )
+    assert f"{held.number}: Give the date of the first session." in response.content.decode()
+    held.refresh_from_db()
+    assert held.status == Referral.Status.ACCEPTED
+
+
+def test_too_few_attempts_is_refused_in_the_services_words(as_provider, held, ana):
+    response = as_provider(ana).post(
+        f"/portal/referrals/{held.pk}/close/", {"outcome": "unreachable"}, follow=True
+    )
+    said = "Record at least 2 attempts to reach the client first (0 so far)."
+    assert said in response.content.decode()
+
+
 def test_could_not_reach_the_client_comes_after_two_recorded_attempts(as_provider, held, ana):
     client = as_provider(ana)
     url = f"/portal/referrals/{held.pk}/close/"
@@ -59,6 +76,17 @@ def test_could_not_reach_the_client_comes_after_two_recorded_attempts(as_provide
     assert list(
         held.events.filter(kind=ReferralEvent.Kind.CONTACT_ATTEMPT).values_list("note", flat=True)
     ) == ["Voicemail", "No answer"]
+
+
+def test_could_not_be_reached_is_a_closing_outcome_only_after_the_recorded_attempts(held, ana):
+    from referrals.eligibility import CONTACT_ATTEMPTS_BEFORE_UNREACHABLE, closing_outcomes
+
+    held.refresh_from_db()
+    unreachable = Referral.Outcome.UNREACHABLE
+    enough = CONTACT_ATTEMPTS_BEFORE_UNREACHABLE
+    assert unreachable not in closing_outcomes(held, ana, staff=False, attempts=enough - 1)
+    assert unreachable in closing_outcomes(held, ana, staff=False, attempts=enough)
+    assert unreachable not in closing_outcomes(held, None, staff=True, attempts=0)
 
 
 def test_the_holder_may_not_close_with_a_staff_outcome(as_provider, held, ana):

@@ -14,7 +14,7 @@ from providers.models import Provider
 from providers.services import set_availability
 from referrals import notify, services
 from referrals.eligibility import eligible_providers, offer_candidates, open_referrals_for
-from referrals.errors import ProviderUnavailable
+from referrals.errors import NotEligible, ProviderUnavailable
 from referrals.models import Referral, ReferralEvent
 from referrals.services import Actor
 
@@ -178,6 +178,29 @@ def test_a_provider_keeps_a_referral_offered_before_they_went_away(make_referral
     set_(ana, accepting_new_clients=False, away_from=t0.date(), away_until=t0.date())
     assert open_referrals_for(ana, t0).filter(pk=referral.pk).exists()
     services.accept_referral(referral.pk, ana, actor=STAFF, now=t0 + timedelta(minutes=1))
+
+
+def test_accepting_an_available_referral_while_away_is_refused_as_unavailable(
+    make_referral, ana, ben, aetna, t0
+):
+    referral = make_referral(network=aetna, now=t0)
+    set_(ana, away_from=t0.date(), away_until=date(2027, 1, 11))
+    with pytest.raises(ProviderUnavailable, match="Away, back on 12 January"):
+        services.accept_referral(referral.pk, ana, actor=STAFF, now=t0 + timedelta(minutes=1))
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.AVAILABLE
+
+
+def test_an_away_provider_answering_a_referral_waiting_for_another_is_not_eligible(
+    make_referral, ana, ben, aetna, t0
+):
+    referral = make_referral(network=aetna, preferred=ben, now=t0)
+    set_(ana, away_from=t0.date(), away_until=date(2027, 1, 11))
+    later = t0 + timedelta(minutes=1)
+    with pytest.raises(NotEligible):
+        services.accept_referral(referral.pk, ana, actor=STAFF, now=later)
+    with pytest.raises(NotEligible):
+        services.decline_referral(referral.pk, ana, reason="unavailable", actor=STAFF, now=later)
 
 
 # The Slack @-mention

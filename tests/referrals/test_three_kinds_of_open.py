@@ -1,6 +1,6 @@
 """ "Open" meant three things; each now has its own name, asked of `Referral.objects`:
 awaiting an answer (pending or available), not closed, and on the desk (awaiting an answer, or
-accepted with contact not yet confirmed). Holding a live offer is `eligibility.holds_live_offer`."""
+accepted with contact not yet confirmed). Holding a live offer is `eligibility.live_offer`."""
 
 from referrals import services
 from referrals.models import Referral

@@ -167,6 +167,32 @@ def test_a_provider_away_is_told_so_not_that_they_are_ineligible(
     assert Referral.objects.get().status == Referral.Status.AVAILABLE
 
 
+def test_an_away_provider_declining_a_referral_waiting_for_another_is_told_it_is_not_theirs(
+    client, channels, make_referral, ana, aetna
+):
+    from django.utils import timezone
+
+    from providers.services import set_availability
+    from referrals.services import Actor
+
+    ben = make_provider("Ben", "Okafor", networks=[aetna], slack_user_id="U0BEN")
+    referral, buttons = _posted_card(channels, make_referral, aetna, ben)
+    today = timezone.localdate()
+    set_availability(ana, actor=Actor("ana"), away_from=today, away_until=today)
+    assert slack_post(client, press(buttons["decline"], user="U0ANA")).status_code == 200
+    [opened] = channels.slack.views_opened
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert slack_post(client, submit(view, "unavailable", user="U0ANA")).status_code == 200
+    run_worker()
+    [said] = [
+        c["params"]["text"]
+        for c in channels.slack.calls_to("chat.postEphemeral")
+        if c["params"]["user"] == "U0ANA"
+    ]
+    assert "not eligible" in said and "away" not in said
+    assert Referral.objects.get().status == Referral.Status.PENDING
+
+
 def test_after_48_hours_the_button_is_refused(client, channels, make_referral, ana, aetna):
     referral, buttons = _posted_card(channels, make_referral, aetna, ana)
     later = referral.expires_at + timedelta(minutes=1)

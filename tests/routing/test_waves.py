@@ -103,6 +103,27 @@ def test_a_wave_provider_who_declines_is_replaced_and_the_client_is_not_told(
     assert referral.next_wave_at == t0 + FOUR_HOURS  # the wave's clock is not restarted
 
 
+def test_a_wave_providers_decline_reads_their_offer_once(make_referral, aetna, five, t0):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    referral = make_referral(network=aetna, now=t0)
+    ben = five[1]
+    with CaptureQueriesContext(connection) as captured:
+        services.decline_referral(
+            referral.pk, ben, reason="unavailable", actor=PROVIDER, now=t0 + timedelta(hours=1)
+        )
+    table = Offer._meta.db_table
+    reads = [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith("SELECT")
+        and f'FROM "{table}"' in q["sql"]
+        and f'"provider_id" = {ben.pk}' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+
+
 def test_a_provider_without_a_live_offer_still_cannot_decline_an_available_referral(
     make_referral, aetna, five, t0
 ):
