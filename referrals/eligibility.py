@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Exists, Q, QuerySet
 
+from providers.availability import availability
 from providers.models import Provider
 from referrals.models import Offer, Referral, ReferralEvent
 
@@ -84,7 +85,25 @@ def eligible_providers(referral: Referral, at: datetime | None = None) -> QueryS
 
 
 def is_eligible(referral: Referral, provider: Provider, at: datetime | None = None) -> bool:
-    return eligible_providers(referral, at).filter(pk=provider.pk).exists()
+    """`eligible_providers`' answer for one provider whose row was just read (accepting reads it
+    under the referral's lock): taking new referrals is asked of the row, as
+    `providers.availability.availability` does (the database only for a weekly limit), then one
+    query for the network and the declines. The set's query cost about 3 ms of CPU to compile,
+    while the referral's row is locked and the providers racing for it wait."""
+    if referral.status == Referral.Status.PENDING:
+        return provider.is_active and provider.pk == referral.offered_to_id
+    if referral.status != Referral.Status.AVAILABLE:
+        return False
+    if not availability(provider, at).ok:
+        return False
+    return _in_network_not_declined(provider, referral.insurance_network_id, referral.pk)
+
+
+def _in_network_not_declined(provider: Provider, network_id: int | None, referral_id: int) -> bool:
+    """The provider participates in the network (any for self-pay) and did not decline the
+    referral: one query."""
+    mine = in_network(Provider.objects.filter(pk=provider.pk), network_id)
+    return mine.exclude(pk__in=declined_by(referral_id)).exists()
 
 
 def open_referrals_for(provider: Provider, at: datetime | None = None) -> QuerySet[Referral]:
@@ -170,9 +189,7 @@ def lost_race(provider: Provider | None, referral_id: int, seen_round: int | Non
     )
     if accepted is None:
         return False
-    if not is_in_network(provider, accepted["insurance_network_id"]):
-        return False
-    return not declined_by(referral_id).filter(provider=provider).exists()
+    return _in_network_not_declined(provider, accepted["insurance_network_id"], referral_id)
 
 
 CONTACT_ATTEMPTS_BEFORE_UNREACHABLE = 2

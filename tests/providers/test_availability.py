@@ -236,3 +236,26 @@ def test_no_mention_for_a_provider_not_taking_new_referrals(make_referral, ana, 
     [reply] = [p for p in _slack_payloads("referral_offered")]
     assert reply["op"] == "reply" and "mention_user_id" not in reply
     assert "mention_email" not in reply
+
+
+@pytest.mark.usefixtures("routing_off")  # no wave: the referral is open to every provider
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"accepting_new_clients": False},
+        {"away_from": date(2026, 3, 2), "away_until": date(2026, 3, 2)},
+        {"weekly_limit": 1},
+    ],
+    ids=["not accepting", "away", "at the weekly limit"],
+)
+def test_accepting_an_available_referral_is_refused_as_eligible_providers_leaves_them_out(
+    make_referral, ana, ben, aetna, values
+):
+    at = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    make_referral(network=aetna, preferred=ana, now=at - timedelta(days=1))  # one offer to Ana
+    general = make_referral(network=aetna, now=at - timedelta(hours=1))
+    set_(ana, **values)
+    assert list(eligible_providers(general, at)) == [ben]
+    with pytest.raises(NotEligible):
+        services.accept_referral(general.pk, ana, actor=STAFF, now=at)
+    services.accept_referral(general.pk, ben, actor=STAFF, now=at)
