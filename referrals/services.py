@@ -97,6 +97,7 @@ def _event(
         reason=reason,
         note=note,
         at=at,
+        received_at=referral.created_at,
     )
 
 
