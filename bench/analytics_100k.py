@@ -121,6 +121,7 @@ def build(count: int, rng: random.Random) -> None:
                     provider=provider,
                     actor_label="bench",
                     at=at,
+                    received_at=r.created_at,
                     reason="expired" if kind == "expired" else "unavailable" * (kind == "declined"),
                     response_seconds=waited,
                 )

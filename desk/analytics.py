@@ -20,7 +20,7 @@ from django.utils import timezone
 from providers.models import InsuranceNetwork, Provider
 from referrals import percentiles
 from referrals import response_figures as defined
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Referral
 
 BUCKETS = [  # (label, upper bound in hours): each band is from its lower bound, up to but not
     # including its upper bound, as "within 12 hours" is (`response_figures.within`)
@@ -225,11 +225,9 @@ class ProviderRow:
     p90: float | None
 
 
-def by_provider(qs: QuerySet, since: datetime, providers: dict) -> list[ProviderRow]:
-    """Per provider, the offers that ended on the referrals in `qs`, all received after `since`
-    (so their events are too: that bound lets the database use the (kind, at) index).
-    `providers` maps a pk to its Provider."""
-    events = ReferralEvent.objects.filter(at__gte=since, referral__in=qs.order_by().values("pk"))
+def by_provider(events: QuerySet, providers: dict) -> list[ProviderRow]:
+    """Per provider, the offers that ended among `events` (those of the referrals received in
+    the period). `providers` maps a pk to its Provider."""
     rows = {row["provider"]: row for row in defined.offer_rows(events, "provider")}
     result = [
         ProviderRow(

@@ -16,28 +16,33 @@ from desk import charts
 from desk.forms import AnalyticsFilterForm, period
 from providers.models import InsuranceNetwork, Provider
 from referrals import response_figures as defined
-from referrals.models import Referral
+from referrals.models import Referral, ReferralEvent
 
 
 def _filtered(request):
-    """(form, referrals in the chosen period/type/network); a bad filter falls back to defaults
-    and the form shows why."""
+    """(form, referrals in the chosen period/type/network, their events, start, end); a bad
+    filter falls back to defaults and the form shows why. The events are picked by the received
+    time they carry, reading the referrals only for a type or network."""
     form = AnalyticsFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     start, end = period(data)
     zone = timezone.get_current_timezone()
     since = datetime.combine(start, time.min, zone)
-    qs = Referral.objects.filter(
-        created_at__gte=since,
-        created_at__lt=datetime.combine(end + timedelta(days=1), time.min, zone),
-    )
+    until = datetime.combine(end + timedelta(days=1), time.min, zone)
+    chosen = {}  # the referral columns the type and network narrow
     if data.get("kind"):
-        qs = qs.filter(kind=data["kind"])
+        chosen["kind"] = data["kind"]
     if data.get("network") == "self":
-        qs = qs.filter(insurance_network__isnull=True)
+        chosen["insurance_network__isnull"] = True
     elif data.get("network"):
-        qs = qs.filter(insurance_network_id=data["network"])
-    return form, qs, since, start, end
+        chosen["insurance_network_id"] = data["network"]
+    qs = Referral.objects.filter(created_at__gte=since, created_at__lt=until, **chosen)
+    events = ReferralEvent.objects.filter(
+        received_at__gte=since,
+        received_at__lt=until,
+        **{f"referral__{column}": value for column, value in chosen.items()},
+    )
+    return form, qs, events, start, end
 
 
 def _room_to_sort() -> None:
@@ -53,13 +58,13 @@ def _room_to_sort() -> None:
 def analytics(request):
     _room_to_sort()
     now = timezone.now()
-    form, qs, since, start, end = _filtered(request)
+    form, qs, events, start, end = _filtered(request)
     names = dict(InsuranceNetwork.objects.values_list("pk", "name"))
     everyone = Provider.objects.in_bulk()
     overview = figures.overview(qs, now, names)
     summary = overview.summary
     weeks = figures.by_week(qs, now, start, end)
-    providers = figures.by_provider(qs, since, everyone)
+    providers = figures.by_provider(events, everyone)
     distribution = figures.distribution(summary)
     return render(
         request,

@@ -414,6 +414,10 @@ class ReferralEvent(models.Model):
     )
     note = models.TextField(blank=True)
     at = models.DateTimeField()
+    received_at = models.DateTimeField(
+        help_text="When the referral was received (its created_at), copied here so a period's "
+        "events are found without reading the referrals (analytics)."
+    )
     response_seconds = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -436,6 +440,8 @@ class ReferralEvent(models.Model):
             models.Index(fields=["referral", "kind"]),
             # Analytics: answers and expiries in a period.
             models.Index(fields=["kind", "at"], name="event_kind_at"),
+            # Analytics: answers and expiries on the referrals received in a period.
+            models.Index(fields=["kind", "received_at"], name="event_kind_received"),
         ]
 
     def __str__(self):

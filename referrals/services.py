@@ -98,6 +98,7 @@ def _event(
         reason=reason,
         note=note,
         at=at,
+        received_at=referral.created_at,
     )
 
 

@@ -231,6 +231,7 @@ def test_no_mention_for_a_provider_not_taking_new_referrals(make_referral, ana, 
         provider=ana,
         actor_label="test",
         at=t0 + timedelta(minutes=1),
+        received_at=referral.created_at,
     )
     notify.on_offered(referral, event)
     [reply] = [p for p in _slack_payloads("referral_offered")]
