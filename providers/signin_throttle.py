@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.utils.crypto import salted_hmac
 
-from config.throttle import hit
+from throttles.counters import hit
 
 ADDRESS_LIMIT = 5
 REQUEST_LIMIT = 100

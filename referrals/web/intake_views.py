@@ -20,12 +20,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from config.client_ip import client_ip
-from config.throttle import over
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.errors import InactiveProvider, OutOfNetwork, ProviderUnavailable
 from referrals.models import Client, Referral
 from referrals.web.intake_forms import PICK_PROVIDER, IntakeForm
+from throttles.counters import over
 
 SESSION_KEY = "intake_referral_id"
 AS_SUBMITTED = "intake_as_submitted"  # only for a repeat request: what this browser sent
