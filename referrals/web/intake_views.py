@@ -9,7 +9,7 @@ referral is made (`services.record_repeat_request`), and the thanks page reads a
 new request, built from what was just submitted and never from the details on file: typing
 someone's phone number does not show their name, email or request.
 
-Submissions are limited per client address (INTAKE_RATE_LIMIT, `config.throttle`); past the
+Submissions are limited per client address (INTAKE_RATE_LIMIT, `throttles.counters`); past the
 limit the client gets a page saying so, with the practice's phone. A bot that fills the form's
 hidden trap field is answered exactly like a person (the redirect, then a generic thanks), but
 nothing is made and nothing is sent.
