@@ -24,7 +24,6 @@ from api.models import IDEMPOTENCY_KEY_MAX, ApiToken
 from api.schemas import ErrorOut, FieldErrorsOut, ReferralIn, ReferralStatus
 from config.client_ip import client_ip
 from config.phones import parse_phone
-from config.throttle import over
 from config.validation import clean_email, clean_name
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
@@ -32,6 +31,7 @@ from referrals import services
 from referrals.errors import InactiveProvider, OutOfNetwork, ProviderUnavailable
 from referrals.models import Referral
 from referrals.numbers import parse_referral_number
+from throttles.counters import over
 
 router = Router(tags=["referrals"])
 

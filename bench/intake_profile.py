@@ -37,7 +37,7 @@ PARTS = {
     "api": [
         ("view: the ninja operation (all below)", "ninja.operation:Operation.run"),
         ("  bearer token", "api.auth:BearerToken.__call__"),
-        ("  throttle", "config.throttle:hit"),
+        ("  throttle", "throttles.counters:hit"),
         ("  ninja/pydantic input", "ninja.operation:Operation._get_values"),
         ("  rules checked (network, provider, availability)", "api.referrals:_checked"),
         ("  idempotency: earlier answer?", "api.idempotency:_stored"),
@@ -47,7 +47,7 @@ PARTS = {
         ("  ninja response", "ninja.operation:Operation._result_to_response"),
     ],
     "form": [
-        ("  throttle", "config.throttle:hit"),
+        ("  throttle", "throttles.counters:hit"),
         ("  form built (choices read)", "referrals.web.intake_forms:IntakeForm.__init__"),
         ("  form checked", "django.forms.forms:BaseForm.full_clean"),
         ("  service create_referral (all below)", "referrals.services:create_referral"),

@@ -20,12 +20,12 @@ from client_status.forms import BestTimesForm, WithdrawForm
 from client_status.progress import page_context, referral_for_page
 from config.client_ip import client_ip
 from config.signed_links import LinkExpired, LinkInvalid
-from config.throttle import over
 from referrals import services
 from referrals.access_log import Page, record_views
 from referrals.eligibility import status_link_problem
 from referrals.links import read_status_token
 from referrals.outcome import flash_outcome
+from throttles.counters import over
 
 WHO = "client status link"
 GONE = {"revoked", "expired"}  # the link once worked: 410; anything else 404

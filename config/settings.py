@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "ninja",
+    "throttles",
     "providers",
     "referrals",
     "notifications",
@@ -235,10 +236,11 @@ except ValueError:
 if not 1 <= ROUTING_WAVE_SIZE <= 50:
     raise ImproperlyConfigured("ROUTING_WAVE_SIZE must be a whole number from 1 to 50.")
 
-# --- Throttles: who the client is, and where the counters live ------------------------------
+# --- Throttles: who the client is, and how often; Django's cache -------------------------------
 # X-Forwarded-For is believed only from these proxies (addresses or CIDR ranges); see
-# config/client_ip.py. Counters are shared by every web process: the database by default,
-# Redis with CACHE_URL=redis://... (config/cache_url.py).
+# config/client_ip.py. Counters are a table every web process shares (throttles.counters).
+# The cache (cached figures) is the database by default, Redis with CACHE_URL=redis://...
+# (config/cache_url.py).
 TRUSTED_PROXIES = parse_trusted_proxies(env("TRUSTED_PROXIES"))
 CACHES = cache_settings(env("CACHE_URL"))
 # Intake form submissions and API creates per client address.

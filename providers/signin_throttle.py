@@ -8,8 +8,8 @@ a clinic where everyone shares one public address, the practice's own sign-ins m
 it. Over a limit nothing is sent, but the page is the same "check your email" as always, so the
 limit tells no one which addresses belong to providers.
 
-Counters are `config.throttle`'s, shared by every web process. Addresses are counted lowercased
-and hashed with the SECRET_KEY: neither the cache nor the log holds the address itself.
+Counters are `throttles.counters`', shared by every web process. Addresses are counted lowercased
+and hashed with the SECRET_KEY: neither the counters' table nor the log holds the address itself.
 """
 
 import logging
@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.utils.crypto import salted_hmac
 
-from config.throttle import hit
+from throttles.counters import hit
 
 ADDRESS_LIMIT = 5
 REQUEST_LIMIT = 100
@@ -52,5 +52,5 @@ def allow(email: str, ip: str) -> bool:
 
 
 def address_digest(email: str) -> str:
-    """A short keyed hash naming an address in the cache and the log, never the address."""
+    """A short keyed hash naming an address in the counters and the log, never the address."""
     return salted_hmac(_SALT, email.strip().lower()).hexdigest()[:12]

@@ -1,7 +1,7 @@
 """The apps import one another only leftwards along one line, so there are no cycles between them:
 
-    config ← notifications ← providers ← referrals ← {api, desk, portal, replies, client_status}
-           ← worker
+    config ← throttles ← notifications ← providers ← referrals
+           ← {api, desk, portal, replies, client_status} ← worker
 
 Every module of every app is parsed with `ast` (function-level imports count too); tests and
 migrations are exempt, and so is the root URLconf (config/urls.py), whose job is to wire every
@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS = [
     {"config"},
+    {"throttles"},
     {"notifications"},
     {"providers"},
     {"referrals"},

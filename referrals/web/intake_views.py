@@ -9,7 +9,7 @@ referral is made (`services.record_repeat_request`), and the thanks page reads a
 new request, built from what was just submitted and never from the details on file: typing
 someone's phone number does not show their name, email or request.
 
-Submissions are limited per client address (INTAKE_RATE_LIMIT, `config.throttle`); past the
+Submissions are limited per client address (INTAKE_RATE_LIMIT, `throttles.counters`); past the
 limit the client gets a page saying so, with the practice's phone. A bot that fills the form's
 hidden trap field is answered exactly like a person (the redirect, then a generic thanks), but
 nothing is made and nothing is sent.
@@ -20,12 +20,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from config.client_ip import client_ip
-from config.throttle import over
 from providers.models import InsuranceNetwork, Provider
 from referrals import services
 from referrals.errors import InactiveProvider, OutOfNetwork, ProviderUnavailable
 from referrals.models import Client, Referral
 from referrals.web.intake_forms import PICK_PROVIDER, IntakeForm
+from throttles.counters import over
 
 SESSION_KEY = "intake_referral_id"
 AS_SUBMITTED = "intake_as_submitted"  # only for a repeat request: what this browser sent

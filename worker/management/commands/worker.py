@@ -32,18 +32,20 @@ from notifications.wakeup import Bell, listen
 from providers.devices import forget_old_devices
 from providers.signin_links import forget_old_links, send_requested_links
 from referrals.deadlines import run_due
+from throttles.counters import forget_ended
 
 log = logging.getLogger("referral_desk.worker")
 FORGET_EVERY = 60  # seconds between two runs of forget_what_is_old in the loop
 
 
 def forget_what_is_old(at: datetime) -> None:
-    """Retention: API idempotency keys past 24 hours, dead sign-in links and devices, and the text
-    of messages delivered OUTBOX_BODY_RETENTION ago."""
+    """Retention: API idempotency keys past 24 hours, dead sign-in links and devices, the text of
+    messages delivered OUTBOX_BODY_RETENTION ago, and throttle counters whose window ended."""
     purge_expired(at)
     forget_old_links(at)
     forget_old_devices(at)
     remove_delivered_bodies(at)
+    forget_ended(at)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Throttle counters: how many hits each client (or address) made in its current window."""
