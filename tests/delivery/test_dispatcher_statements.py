@@ -78,6 +78,9 @@ def test_an_old_claim_is_renewed_once_for_the_whole_batch_and_swept_rows_are_ski
         def cost(self, message):
             return 1
 
+        def prepare(self, messages):
+            transport.prepare(messages)
+
         def send(self, message):
             sent_before_travel.append(message.pk)
             if len(sent_before_travel) == 1:
