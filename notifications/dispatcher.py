@@ -18,6 +18,7 @@ at once. Any other exception while sending one message fails that message alone 
 Each channel is drained separately, so one channel being down never delays another.
 """
 
+import functools
 import logging
 import random
 import time
@@ -30,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.models import OutboxMessage
-from notifications.transports.base import DeliveryError, Transport
+from notifications.transports.base import DeliveryError, Sent, Transport
 
 log = logging.getLogger("referral_desk.delivery")
 
@@ -83,15 +84,43 @@ def sweep_stuck(now: datetime) -> int:
     return count
 
 
-def _record_sent(message: OutboxMessage, external_id: str) -> None:
-    # Even if the sweeper re-queued it meanwhile: it went out, so it must not go out again.
-    OutboxMessage.objects.filter(pk=message.pk).exclude(status=Status.SENT).update(
-        status=Status.SENT,
-        sent_at=timezone.now(),
-        external_id=external_id[:120],
-        attempts=message.attempts + 1,
-        last_error="",
+@functools.cache
+def _sent_update() -> str:
+    """The UPDATE recording one message sent, as SQL: built once, since it runs once per message
+    and the ORM would compile the same statement every time."""
+    q = connection.ops.quote_name
+    return (
+        f"UPDATE {q(OutboxMessage._meta.db_table)} SET {q('status')} = %s, {q('sent_at')} = %s, "
+        f"{q('external_id')} = %s, {q('attempts')} = %s, {q('last_error')} = '' "
+        f"WHERE {q('id')} = %s AND {q('status')} <> %s"
     )
+
+
+def _record_sent(message: OutboxMessage, sent: str | Sent) -> None:
+    """One statement, committed before the next send. Even if the sweeper re-queued the row
+    meanwhile: it went out, so it must not go out again. A statement the transport hands back
+    with it (where a Slack post lives) is committed with it: in the same statement on PostgreSQL
+    (a data-modifying WITH), in the same transaction on SQLite (no round trip to save there)."""
+    external_id, also = sent if isinstance(sent, Sent) else (sent, None)
+    sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    sent_status = Status.SENT.value
+    params = [
+        sent_status,
+        sent_at,
+        external_id[:120],
+        message.attempts + 1,
+        message.pk,
+        sent_status,
+    ]
+    with connection.cursor() as cursor:
+        if also is None:
+            cursor.execute(_sent_update(), params)
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"WITH sent AS ({_sent_update()}) {also[0]}", [*params, *also[1]])
+        else:
+            with transaction.atomic():
+                cursor.execute(_sent_update(), params)
+                cursor.execute(*also)
 
 
 def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime) -> None:
@@ -193,6 +222,7 @@ def deliver_batch(
     connection, kept from one send to the next, is closed when the batch ends, however it ends.
     """
     try:
+        transport.prepare(messages)
         return _deliver(transport, messages, now, stop)
     finally:
         transport.close()
@@ -210,7 +240,7 @@ def _deliver(
             _pace(transport, transport.cost(message))
             if not _claim_stands(message, messages[index:]):
                 continue  # swept while this batch waited; it is another claim's to send now
-            external_id = transport.send(message)
+            sent_message = transport.send(message)
         except DeliveryError as error:
             if error.configuration:
                 _report_configuration(transport, error)
@@ -224,7 +254,7 @@ def _deliver(
         except Exception as exc:  # whatever else goes wrong with one message is that message's
             _record_failure(message, unexpected(exc), now)
             continue
-        _record_sent(message, external_id)
+        _record_sent(message, sent_message)
         sent += 1
     return sent, False
 

@@ -5,12 +5,13 @@ reads or writes their rows; it sends these signals and the owners answer (their 
 connects the receivers):
 
 - `slack_posted` (referral_id, channel_id, ts): a referral's first Slack post is up; referrals
-  stores where it lives.
+  answers the statement (SQL, params) that stores where it lives, which the dispatcher commits
+  with the post's sent record (in the same statement on PostgreSQL).
 - `slack_thread_wanted` (referral_id): a receiver answers (channel_id, ts) of that post, or None.
 - `slack_user_found` (provider_id, user_id): a provider's Slack user ID was looked up by email;
   providers stores it when they have none.
-- `sms_refused` (phone): a receiver answers True when the number must not be texted (it texted
-  STOP); replies keeps those numbers.
+- `sms_refused` (phones): a receiver answers the set of those numbers that must not be texted
+  (they texted STOP); replies keeps those numbers. Asked once per batch of texts.
 """
 
 from django.dispatch import Signal

@@ -8,9 +8,12 @@ from notifications.models import OutboxMessage
 from notifications.signals import first_answer, slack_posted, slack_thread_wanted
 
 
-def remember_post(referral_id: int | None, *, channel_id: str, ts: str) -> None:
-    if referral_id:
-        slack_posted.send(sender=None, referral_id=referral_id, channel_id=channel_id, ts=ts)
+def remember_post(referral_id: int | None, *, channel_id: str, ts: str) -> tuple[str, list] | None:
+    """The statement (SQL, params) that stores where the referral's post lives, from its owner:
+    the dispatcher commits it with the post's sent record, without a round trip of its own."""
+    if not referral_id:
+        return None
+    return first_answer(slack_posted, None, referral_id=referral_id, channel_id=channel_id, ts=ts)
 
 
 def thread_of(referral_id: int | None) -> tuple[str, str]:

@@ -11,8 +11,9 @@ class RepliesConfig(AppConfig):
         sms_refused.connect(_texted_stop, dispatch_uid="replies")
 
 
-def _texted_stop(sender, *, phone: str, **kwargs) -> bool:
-    """The SMS transport asks before each text: this number texted STOP and not START since."""
+def _texted_stop(sender, *, phones: set[str], **kwargs) -> set[str]:
+    """The SMS transport asks before each batch of texts: which of these numbers texted STOP and
+    not START since."""
     from replies.models import SmsOptOut
 
-    return SmsOptOut.objects.filter(phone=phone).exists()
+    return set(SmsOptOut.objects.filter(phone__in=phones).values_list("phone", flat=True))

@@ -9,7 +9,7 @@ import threading
 
 from notifications.models import OutboxMessage
 from notifications.slack_thread import remember_post
-from notifications.transports.base import Transport
+from notifications.transports.base import Sent, Transport
 
 log = logging.getLogger("referral_desk.delivery")
 
@@ -23,7 +23,7 @@ class DevelopmentTransport(Transport):
     def __init__(self, channel: str):
         self.channel = channel
 
-    def send(self, message: OutboxMessage) -> str:
+    def send(self, message: OutboxMessage) -> str | Sent:
         external_id = f"dev-{message.channel}-{message.pk}"
         with _lock:
             delivered.append(
@@ -44,6 +44,6 @@ class DevelopmentTransport(Transport):
             message.template,
         )
         if message.channel == OutboxMessage.Channel.SLACK and message.payload.get("op") == "post":
-            remember_post(message.referral_id, channel_id="DEVCHANNEL", ts=f"{message.pk}.000100")
-            return f"{message.pk}.000100"
+            ts = f"{message.pk}.000100"
+            return Sent(ts, remember_post(message.referral_id, channel_id="DEVCHANNEL", ts=ts))
         return external_id

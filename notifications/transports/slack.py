@@ -16,7 +16,7 @@ from notifications.signals import slack_user_found
 from notifications.slack_blocks import blocks
 from notifications.slack_ids import is_slack_user_id
 from notifications.slack_thread import post_failed, remember_post, thread_of
-from notifications.transports.base import DeliveryError, Transport
+from notifications.transports.base import DeliveryError, Sent, Transport
 
 log = logging.getLogger("referral_desk.delivery")
 
@@ -52,7 +52,7 @@ class SlackTransport(Transport):
     def close(self) -> None:
         self.client.close()  # the connection kept for the batch (clients.slack_client)
 
-    def send(self, message: OutboxMessage) -> str:
+    def send(self, message: OutboxMessage) -> str | Sent:
         op = message.payload.get("op", "post")
         text = message.body_text
         try:
@@ -67,8 +67,10 @@ class SlackTransport(Transport):
                     unfurl_links=False,
                     unfurl_media=False,
                 )
-                remember_post(message.referral_id, channel_id=resp["channel"], ts=resp["ts"])
-                return resp["ts"]
+                place = remember_post(
+                    message.referral_id, channel_id=resp["channel"], ts=resp["ts"]
+                )
+                return Sent(resp["ts"], place)
             if op == "ephemeral":
                 return self._ephemeral(message)
             channel_id, ts = thread_of(message.referral_id)

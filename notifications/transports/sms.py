@@ -1,4 +1,8 @@
-"""SMS through the official twilio SDK. Texts carry no client details (templates see to that)."""
+"""SMS through the official twilio SDK. Texts carry no client details (templates see to that).
+
+Which of a batch's numbers texted STOP is asked once, when the batch starts (a batch of texts
+lasts seconds; Twilio itself refuses a number that opted out meanwhile, code 21610, permanent).
+"""
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
@@ -18,15 +22,21 @@ class SmsTransport(Transport):
         self.client = client
         self.from_number = from_number
         self.min_interval = min_interval  # about one segment per second per sending number
+        self.refused: set[str] | None = None  # the batch's numbers that texted STOP
+
+    def prepare(self, messages: list[OutboxMessage]) -> None:
+        self.refused = _refused({m.recipient for m in messages})
 
     def close(self) -> None:
+        self.refused = None
         self.client.http_client.session.close()  # the SDK's requests session keeps a connection
 
     def cost(self, message: OutboxMessage) -> int:
         return segments(message.body_text)  # a sending number is limited per segment
 
     def send(self, message: OutboxMessage) -> str:
-        if first_answer(sms_refused, False, phone=message.recipient):
+        refused = self.refused if self.refused is not None else _refused({message.recipient})
+        if message.recipient in refused:
             raise DeliveryError("the number texted STOP: not texted until START", permanent=True)
         try:
             sent = self.client.messages.create(
@@ -44,3 +54,8 @@ class SmsTransport(Transport):
         except OSError as exc:
             raise DeliveryError(f"Twilio unreachable: {type(exc).__name__}") from exc
         return sent.sid
+
+
+def _refused(phones: set[str]) -> set[str]:
+    """Which of these numbers texted STOP (and not START since): one question for a batch."""
+    return first_answer(sms_refused, set(), phones=phones)

@@ -15,6 +15,7 @@ from notifications.clients import build_transport
 from notifications.dispatcher import CLAIM_AHEAD, PACE_BURST, batch_size, drain_channel
 from notifications.models import OutboxMessage
 from notifications.outbox import queue_message
+from tests.delivery.batches import queue_batch, received
 
 pytestmark = pytest.mark.django_db(transaction=True)  # real commits, no test savepoints
 Status = OutboxMessage.Status
@@ -78,6 +79,9 @@ def test_an_old_claim_is_renewed_once_for_the_whole_batch_and_swept_rows_are_ski
         def cost(self, message):
             return 1
 
+        def prepare(self, messages):
+            transport.prepare(messages)
+
         def send(self, message):
             sent_before_travel.append(message.pk)
             if len(sent_before_travel) == 1:
@@ -101,3 +105,42 @@ def test_an_old_claim_is_renewed_once_for_the_whole_batch_and_swept_rows_are_ski
     assert rows[2].pk not in sent_before_travel  # the old claim never sent the swept row
     assert len(sent_before_travel) == 3
     assert len(renewals) == 1  # renewed once for the rest of the batch, not per message
+
+
+@pytest.mark.postgres
+def test_a_slack_post_and_where_it_lives_are_recorded_in_one_statement(
+    channels, make_referral, ana, aetna
+):
+    referrals = [make_referral(network=aetna, preferred=ana) for _ in range(3)]
+    transport = build_transport("slack")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert drain_channel(transport) == 3
+
+    # the claim, then per post one statement on PostgreSQL (a data-modifying WITH: the sent
+    # record and the referral's slack_channel/slack_ts); SQLite runs the two in one transaction
+    per_post = 1 if connection.vendor == "postgresql" else 2
+    assert len(statements(queries)) == 2 + 3 * per_post, "\n".join(statements(queries))
+    for referral in referrals:
+        referral.refresh_from_db()
+        assert referral.slack_channel == channels.slack.CHANNEL_ID and referral.slack_ts
+        post = referral.messages.get(channel="slack")
+        assert post.status == Status.SENT and post.external_id == referral.slack_ts
+
+
+def test_a_batch_of_texts_asks_once_which_numbers_texted_stop(channels):
+    from replies.models import SmsOptOut
+
+    batch = queue_batch("sms", size=6)
+    SmsOptOut.objects.create(phone=batch[2].recipient, opted_out_at=timezone.now())
+    transport = build_transport("sms")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert drain_channel(transport) == 5
+
+    opt_out_reads = [q for q in statements(queries) if "smsoptout" in q.lower()]
+    assert len(opt_out_reads) == 1, opt_out_reads
+    assert len(statements(queries)) == 2 + 1 + 6  # claim, STOP check, one record per text
+    refused = OutboxMessage.objects.get(pk=batch[2].pk)
+    assert refused.status == Status.FAILED and "STOP" in refused.last_error
+    assert len(received(channels, "sms")) == 5

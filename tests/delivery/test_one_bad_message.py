@@ -35,6 +35,9 @@ class OneBadMessage:
     def cost(self, message):
         return 1
 
+    def prepare(self, messages):
+        self.inner.prepare(messages)
+
     def send(self, message):
         if message.pk == self.bad_pk:
             raise self.error
