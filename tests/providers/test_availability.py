@@ -257,6 +257,6 @@ def test_accepting_an_available_referral_is_refused_as_eligible_providers_leaves
     general = make_referral(network=aetna, now=at - timedelta(hours=1))
     set_(ana, **values)
     assert list(eligible_providers(general, at)) == [ben]
-    with pytest.raises(NotEligible):
+    with pytest.raises(ProviderUnavailable):  # the refusal says why (not "not eligible")
         services.accept_referral(general.pk, ana, actor=STAFF, now=at)
     services.accept_referral(general.pk, ben, actor=STAFF, now=at)
