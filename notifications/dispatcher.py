@@ -19,7 +19,6 @@ at once. Any other exception while sending one message fails that message alone 
 Each channel is drained separately, so one channel being down never delays another.
 """
 
-import functools
 import logging
 import random
 import time
@@ -32,6 +31,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.model_sql import model_sql
 from notifications.models import OutboxMessage
 from notifications.transports.base import DeliveryError, Sent, Transport
 
@@ -112,16 +112,11 @@ def sweep_stuck(now: datetime) -> int:
     return count
 
 
-@functools.cache
-def _sent_update() -> str:
-    """The UPDATE recording one message sent, as SQL: built once, since it runs once per message
-    and the ORM would compile the same statement every time."""
-    q = connection.ops.quote_name
-    return (
-        f"UPDATE {q(OutboxMessage._meta.db_table)} SET {q('status')} = %s, {q('sent_at')} = %s, "
-        f"{q('external_id')} = %s, {q('attempts')} = %s, {q('last_error')} = '' "
-        f"WHERE {q('id')} = %s AND {q('status')} <> %s"
-    )
+SENT = (
+    "UPDATE {table} SET {status} = %s, {sent_at} = %s, {external_id} = %s, "
+    "{attempts} = {attempts} + 1, {last_error} = '' WHERE {id} = %s AND {status} <> %s"
+)  # one statement per message, so built once (model_sql) rather than compiled by the ORM each time
+EXTERNAL_ID_LENGTH = OutboxMessage._meta.get_field("external_id").max_length
 
 
 def _record_sent(message: OutboxMessage, sent: str | Sent) -> None:
@@ -132,22 +127,16 @@ def _record_sent(message: OutboxMessage, sent: str | Sent) -> None:
     external_id, also = sent if isinstance(sent, Sent) else (sent, None)
     sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
     sent_status = Status.SENT.value
-    params = [
-        sent_status,
-        sent_at,
-        external_id[:120],
-        message.attempts + 1,
-        message.pk,
-        sent_status,
-    ]
+    params = [sent_status, sent_at, external_id[:EXTERNAL_ID_LENGTH], message.pk, sent_status]
+    update = model_sql(OutboxMessage, SENT)
     with connection.cursor() as cursor:
         if also is None:
-            cursor.execute(_sent_update(), params)
+            cursor.execute(update, params)
         elif connection.vendor == "postgresql":
-            cursor.execute(f"WITH sent AS ({_sent_update()}) {also[0]}", [*params, *also[1]])
+            cursor.execute(f"WITH sent AS ({update}) {also[0]}", [*params, *also[1]])
         else:
             with transaction.atomic():
-                cursor.execute(_sent_update(), params)
+                cursor.execute(update, params)
                 cursor.execute(*also)
 
 
