@@ -5,26 +5,16 @@ sent record) and asks for them through notifications/signals.py (it may
 not import referrals); referrals/apps.py connects these receivers.
 """
 
-import functools
-
-from django.db import connection
-
+from config.model_sql import model_sql
 from referrals.models import Referral
+
+POST_UPDATE = "UPDATE {table} SET {slack_channel} = %s, {slack_ts} = %s WHERE {id} = %s"
 
 
 def remember_post(sender, *, referral_id: int, channel_id: str, ts: str, **kwargs):
     """The UPDATE storing the post's place, as (SQL, params): the dispatcher runs it with the
     post's sent record, in one statement on PostgreSQL (so it can be no more than one UPDATE)."""
-    return _post_update(), [channel_id, ts, referral_id]
-
-
-@functools.cache
-def _post_update() -> str:
-    q = connection.ops.quote_name
-    return (
-        f"UPDATE {q(Referral._meta.db_table)} SET {q('slack_channel')} = %s, {q('slack_ts')} = %s "
-        f"WHERE {q('id')} = %s"
-    )
+    return model_sql(Referral, POST_UPDATE), [channel_id, ts, referral_id]
 
 
 def thread_of(sender, *, referral_id: int, **kwargs) -> tuple[str, str] | None:

@@ -12,20 +12,18 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from config.model_sql import model_sql
 from config.throttle import Rate
 from throttles.models import Counter
 
-
-def _upsert() -> str:
-    table = connection.ops.quote_name(Counter._meta.db_table)
-    return (
-        f"INSERT INTO {table} (name, hits, window_ends) VALUES (%s, 1, %s) "
-        "ON CONFLICT (name) DO UPDATE SET "
-        f"hits = CASE WHEN {table}.window_ends <= %s THEN 1 ELSE {table}.hits + 1 END, "
-        f"window_ends = CASE WHEN {table}.window_ends <= %s THEN excluded.window_ends "
-        f"ELSE {table}.window_ends END "
-        "RETURNING hits"
-    )
+HIT = (
+    "INSERT INTO {table} ({name}, {hits}, {window_ends}) VALUES (%s, 1, %s) "
+    "ON CONFLICT ({name}) DO UPDATE SET "
+    "{hits} = CASE WHEN {table}.{window_ends} <= %s THEN 1 ELSE {table}.{hits} + 1 END, "
+    "{window_ends} = CASE WHEN {table}.{window_ends} <= %s THEN excluded.{window_ends} "
+    "ELSE {table}.{window_ends} END "
+    "RETURNING {hits}"
+)
 
 
 def hit(scope: str, key: str, period: timedelta) -> int:
@@ -33,7 +31,9 @@ def hit(scope: str, key: str, period: timedelta) -> int:
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
-        cursor.execute(_upsert(), [f"{scope}:{key}", adapt(now + period), adapt(now), adapt(now)])
+        cursor.execute(
+            model_sql(Counter, HIT), [f"{scope}:{key}", adapt(now + period), adapt(now), adapt(now)]
+        )
         return cursor.fetchone()[0]
 
 

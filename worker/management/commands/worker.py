@@ -24,7 +24,11 @@ from django.utils.dateparse import parse_datetime
 
 from api.idempotency import purge_expired
 from notifications.clients import announce_development_channels, build_transport
-from notifications.dispatcher import drain_channel, sweep_stuck
+from notifications.dispatcher import (
+    commit_without_waiting_for_disk,
+    drain_channel,
+    sweep_stuck,
+)
 from notifications.heartbeat import beat
 from notifications.models import OutboxMessage
 from notifications.retention import remove_delivered_bodies
@@ -158,6 +162,7 @@ def deliver_pass(transport, stop: threading.Event) -> int:
     """One pass over a channel's due rows; returns how many were sent."""
     reset_queries()  # DEBUG records every query of this thread's connection; keep none
     try:
+        commit_without_waiting_for_disk()  # once per connection: a flush per message set the pace
         return drain_channel(transport, max_batches=5, stop=stop)
     except Exception:
         log.exception("%s delivery pass failed; will try again", transport.channel)
