@@ -4,10 +4,11 @@ Production settings (DEBUG off) on PostgreSQL, in this process, through Django's
 CSRF checks on (as the race in bench/run_all.py posts): for each of `--count` General referrals,
 one signed-in provider accepts it (the winner, 302) and another, who saw the same round, presses
 Accept after them (refused, 409). Prints the median CPU time (`time.process_time`) of each kind,
-then, with `--profile`, cProfile's top functions of each kind by cumulative and by own time.
+then, with `--profile`, cProfile's top functions of each kind by cumulative and by own time, and
+with `--queries`, the SQL of each kind's last request (noting every query costs a little CPU).
 The database is emptied; never point it at one you keep.
 
-    .venv/bin/python bench/accept_profile.py --database-url postgres://.../rd_x [--profile]
+    .venv/bin/python bench/accept_profile.py --database-url postgres://.../rd_x [--profile] [--queries]
 """
 
 import argparse
@@ -21,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +40,7 @@ def main():
     parser.add_argument("--count", type=int, default=200, help="referrals, each one winner+one")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--lines", type=int, default=45, help="functions listed per sort")
+    parser.add_argument("--queries", action="store_true", help="print the last request's SQL")
     args = parser.parse_args()
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -54,7 +57,9 @@ def main():
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     from bench.empty import empty_referrals
     from providers.accounts import user_for
@@ -82,6 +87,7 @@ def main():
 
     kinds = {"accepted (302)": (302, _profile()), "refused (409)": (409, _profile())}
     cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
+    last_sql: dict[str, list[str]] = {}
     for n in range(args.count + 10):  # the first 10 warm up and are not counted
         referral = services.create_referral(
             client=another_person(20_000 + n),
@@ -102,9 +108,12 @@ def main():
             counted = n >= 10
             if counted and args.profile:
                 profile.enable()
-            started = time.process_time()
-            response = browser.post("/accept/", body)
-            spent = time.process_time() - started
+            with CaptureQueriesContext(connection) if args.queries else nullcontext() as queries:
+                started = time.process_time()
+                response = browser.post("/accept/", body)
+                spent = time.process_time() - started
+            if args.queries:
+                last_sql[kind] = [q["sql"] for q in queries.captured_queries]
             if counted and args.profile:
                 profile.disable()
             assert response.status_code == status, (kind, response.status_code)
@@ -114,13 +123,17 @@ def main():
     shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
     for kind in kinds:
         print(f"{kind}: median CPU {statistics.median(cpu[kind]):.2f} ms per request")
+        if args.queries:  # captured apart from the timing's meaning: each query also noted
+            print(f"  {len(last_sql[kind])} queries in the last one:")
+            print("\n".join(f"  {n}. {sql[:300]}" for n, sql in enumerate(last_sql[kind], 1)))
     if args.profile:
         for kind, (_, profile) in kinds.items():
             for sort in ("cumulative", "tottime"):
                 out = io.StringIO()
                 stats = pstats.Stats(profile, stream=out).strip_dirs().sort_stats(sort)
                 stats.print_stats(args.lines)
-                print(f"\n=== {kind}, by {sort} ({args.count} requests) ===")
+                calls = stats.total_calls // args.count  # steady, unlike times on a shared machine
+                print(f"\n=== {kind}, by {sort} ({args.count} requests, {calls} calls each) ===")
                 print(out.getvalue().split("\n", 6)[-1])
 
 

@@ -393,9 +393,47 @@ def race_rows(rows, env, rounds) -> None:
     desk, port = serve("config.wsgi", env)
     try:
         race_to_accept(port, network, providers, sessions, csrf, 1, first=rounds)
+        before = server_cpu(desk)
         rows.append(race_row(port, network, providers, sessions, csrf, rounds))
+        after = server_cpu(desk)
+        requests = rounds * len(providers)
+        django, postgres = ((a - b) * 1000 / requests for a, b in zip(after, before, strict=True))
+        print(f"CPU per request: {django:.1f} ms in gunicorn, {postgres:.1f} ms in PostgreSQL")
     finally:
         stop(desk)
+
+
+def server_cpu(server: subprocess.Popen) -> tuple[float, float]:
+    """CPU seconds so far of the server's workers and of the database's other connections (the
+    workers', once warm), from Linux's /proc: steady where wall-clock times are not (a shared
+    machine). The referrals the race makes are this process's, not counted."""
+    from django.db import connection
+
+    workers = [pid for pid in _pids() if _stat(pid)[1:2] == [str(server.pid)]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    return sum(map(_cpu, workers)), sum(map(_cpu, backends))
+
+
+def _pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields after the command's name: state, ppid, ..., utime, stime."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone
+        return []
+
+
+def _cpu(pid: int) -> float:
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
 
 
 def delivery_rows(rows, env, args) -> None:

@@ -144,12 +144,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # run so concurrent runs on one machine never meet.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Reused connections are checked without a round trip (config/postgres/base.py).
+        DATABASES["default"]["ENGINE"] = "config.postgres"
     # Our queries are short; PostgreSQL's JIT compile costs more than it saves (36 ms of a
     # 176 ms analytics query in bench/analytics_100k.py). A DATABASE_URL ?options=... wins.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # Persistent connections: a web process reuses its connection for DB_CONN_MAX_AGE ("0" = a new
 # one per request) instead of connecting for every request, and checks it still answers before
-# reusing it, so a restarted database costs a reconnect, not an error page.
+# reusing it, so a restarted database costs a reconnect, not an error page. On PostgreSQL the
+# check reads the connection's socket instead of sending `SELECT 1` (config/postgres/base.py).
 DB_CONN_MAX_AGE = env("DB_CONN_MAX_AGE", "60s").strip()
 DATABASES["default"]["CONN_MAX_AGE"] = (
     0

@@ -5,7 +5,8 @@ A provider signs in on a phone, a home laptop, an office computer; any of them c
 sign-in (not staff's) writes a row naming the session by a keyed hash of its key (the key itself
 is a credential and is never stored), the browser and system it came from, and when it expires.
 `SignedInDeviceMiddleware` looks the current session's row up on every signed-in request (one
-query) and signs the session out when its row is signed out or missing, so a signed-out device
+query, which also reads the provider the user is: `providers.accounts.provider_of`) and signs
+the session out when its row is signed out or missing, so a signed-out device
 is out from its next request on, and a session that predates these rows is refused. This needs a
 server-side session engine (the session key names the session for its whole life); with signed
 cookies every session is refused, which fails closed.
@@ -24,6 +25,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from providers.accounts import remember_provider
 from providers.models import AvailabilityChange, Provider, ProviderDevice
 
 SALT = "providers.devices"
@@ -97,7 +99,8 @@ def record_sign_out(sender, request, user, **kwargs):
 
 class SignedInDeviceMiddleware:
     """Sign out a (non-staff) session whose device row is signed out or missing; note the
-    device's last use at most every REFRESH_EVERY. The row is `request.device`."""
+    device's last use at most every REFRESH_EVERY. The row is `request.device`; the provider the
+    user is comes with it (the request's `providers.accounts.provider_of`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -108,18 +111,25 @@ class SignedInDeviceMiddleware:
         if user.is_authenticated and not user.is_staff:
             key = request.session.session_key
             device = (
-                ProviderDevice.objects.filter(
-                    session_key_hash=key_hash(key), user=user, signed_out_at__isnull=True
-                ).first()
+                ProviderDevice.objects.select_related("user__provider")
+                .filter(session_key_hash=key_hash(key), user=user, signed_out_at__isnull=True)
+                .first()
                 if key
                 else None
             )
             if device is None:
                 logout(request)
             else:
+                remember_provider(user, _provider_read_with(device))
+                device.user = user
                 _seen(device, request)
                 request.device = device
         return self.get_response(request)
+
+
+def _provider_read_with(device: ProviderDevice) -> Provider | None:
+    """The provider joined to the device's user (None: the user is no provider's)."""
+    return Provider.user.field.remote_field.get_cached_value(device.user, None)
 
 
 def _seen(device: ProviderDevice, request) -> None:

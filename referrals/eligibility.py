@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Exists, Q, QuerySet
 
+from providers.accounts import provider_of
 from providers.availability import availability
 from providers.models import Provider
 from referrals.models import Offer, Referral, ReferralEvent
@@ -111,20 +112,28 @@ def open_referrals_for(provider: Provider, at: datetime | None = None) -> QueryS
     only while they take new referrals; one offered to them stays theirs to answer."""
     if not provider.is_active:
         return Referral.objects.filter(accepted_by=provider, status=Referral.Status.ACCEPTED)
-    networks = provider.insurance_networks.values("pk")
-    declined = ReferralEvent.objects.filter(
-        provider=provider, kind=ReferralEvent.Kind.DECLINED
-    ).values("referral_id")
     waiting_for_me = Q(status=Referral.Status.PENDING, offered_to=provider)
     taking = Provider.objects.taking_new_referrals(at).filter(pk=provider.pk)
     available_to_me = (
         Q(status=Referral.Status.AVAILABLE)
-        & (Q(insurance_network__isnull=True) | Q(insurance_network__in=networks))
-        & ~Q(pk__in=declined)
+        & _in_their_network(provider)
+        & ~_declined_by_them(provider)
         & Q(Exists(taking))
     )
     mine = Q(status=Referral.Status.ACCEPTED, accepted_by=provider)
     return Referral.objects.filter(waiting_for_me | available_to_me | mine)
+
+
+def _in_their_network(provider: Provider) -> Q:
+    """Referrals whose client's network the provider participates in, and every self-pay one."""
+    networks = provider.insurance_networks.values("pk")
+    return Q(insurance_network__isnull=True) | Q(insurance_network__in=networks)
+
+
+def _declined_by_them(provider: Provider) -> Q:
+    """Referrals the provider declined (never offered to them again)."""
+    declined = ReferralEvent.objects.filter(provider=provider, kind=ReferralEvent.Kind.DECLINED)
+    return Q(pk__in=declined.values("referral_id"))
 
 
 def offer_candidates(referral: Referral, at: datetime | None = None) -> QuerySet[Provider]:
@@ -148,10 +157,11 @@ def offer_choices(referral: Referral, providers: QuerySet[Provider] | None = Non
 
 def acting_provider(user) -> Provider | None:
     """The active provider this signed-in user is, or None (not signed in, deactivated user, no
-    provider linked, or the provider is inactive). Asked afresh on every request."""
+    provider linked, or the provider is inactive). Asked afresh on every request: the provider's
+    row is read once per request (`providers.accounts.provider_of`, with the signed-in device)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    provider = Provider.objects.filter(user=user).first()
+    provider = provider_of(user)
     return provider if provider is not None and provider.is_active else None
 
 
@@ -179,17 +189,17 @@ def lost_race(provider: Provider | None, referral_id: int, seen_round: int | Non
     """
     if provider is None or not provider.is_active or seen_round is None:
         return False
-    accepted = (
+    return (
         Referral.objects.filter(
-            pk=referral_id, status=Referral.Status.ACCEPTED, round=seen_round + 1
+            _in_their_network(provider),
+            pk=referral_id,
+            status=Referral.Status.ACCEPTED,
+            round=seen_round + 1,
         )
         .exclude(accepted_by=provider)
-        .values("insurance_network_id")
-        .first()
+        .exclude(_declined_by_them(provider))
+        .exists()
     )
-    if accepted is None:
-        return False
-    return _in_network_not_declined(provider, accepted["insurance_network_id"], referral_id)
 
 
 CONTACT_ATTEMPTS_BEFORE_UNREACHABLE = 2

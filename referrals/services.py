@@ -133,13 +133,16 @@ def _start_round(referral: Referral, at: datetime) -> None:
     referral.attention_since = None  # a new round is running: nothing for staff to decide
 
 
-def _lock(referral_id: int) -> Referral:
+_SHOWN = ("client", "preferred_provider", "offered_to", "insurance_network", "accepted_by")
+
+
+def _lock(referral_id: int, related: tuple[str, ...] = _SHOWN) -> Referral:
+    """The referral, its row locked until the transaction ends, with the rows its messages show
+    (`related`: fewer when a decision replaces some, as accepting does the holder)."""
     try:
         return (
             Referral.objects.select_for_update(of=("self",))
-            .select_related(
-                "client", "preferred_provider", "offered_to", "insurance_network", "accepted_by"
-            )
+            .select_related(*related)
             .get(pk=referral_id)
         )
     except Referral.DoesNotExist as exc:
@@ -305,8 +308,11 @@ def accept_referral(
     12 hours) the holder is nudged (`nudge_contact`)."""
     at = _now(now)
     with transaction.atomic(), outbox.one_insert():
-        referral = _lock(referral_id)
+        # Who it waited for and who held it are not read: accepting replaces both (the ids say
+        # whether it is already theirs), and every column read is CPU spent while others wait.
+        referral = _lock(referral_id, related=("client", "preferred_provider", "insurance_network"))
         if accepted_by_them(referral, provider):
+            referral.accepted_by = provider  # the holder, as the caller shows it
             return referral  # a double click: already done, nothing more to do
         lifecycle.transition("accept", referral.status)
         if expected_round is not None and expected_round != referral.round:

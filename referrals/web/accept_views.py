@@ -35,9 +35,7 @@ class Viewer:
     def __init__(self, user):
         self.user = user
         self.is_staff = bool(user.is_staff)
-        self.provider = acting_provider(user)
-        if self.provider is not None:  # `user.provider` in the page's header: read just now
-            Provider.user.field.remote_field.set_cached_value(user, self.provider)
+        self.provider = acting_provider(user)  # also the page header's `user.provider`
         self._choices = None
 
     @cached_property
@@ -104,7 +102,7 @@ def accept_page(request):
         if status == 409:
             # Refused (lost a race, not eligible, changed meanwhile): say why and offer the search,
             # without rebuilding the page's results for every refused click.
-            return _refused(request, bound_form, viewer)
+            return _refused(request, bound_form)
     search = ClientSearchForm(request.POST if searching else None)
     results = _results(request, search, viewer)
     if bound_form is not None and bound_form.referral_id not in {r.pk for r in results}:
@@ -135,13 +133,11 @@ def accept_page(request):
     return render(request, "referrals/accept.html", context, status=status)
 
 
-def _refused(request, form: DecisionForm, viewer: Viewer):
-    context = {
-        "search": ClientSearchForm(),
-        "viewer": viewer,
-        "refusal": " ".join(m for ms in form.errors.values() for m in ms),
-    }
-    return render(request, "referrals/accept_refused.html", context, status=409)
+def _refused(request, form: DecisionForm):
+    """The refusal and a link to the search, no more: most refused clicks are the providers who
+    lost a race, each answered while the others wait."""
+    refusal = " ".join(m for ms in form.errors.values() for m in ms)
+    return render(request, "referrals/accept_refused.html", {"refusal": refusal}, status=409)
 
 
 def _blank_form(referral: Referral, viewer: Viewer) -> DecisionForm:
@@ -182,19 +178,22 @@ def _decide(request, viewer: Viewer):
             f"You can accept or decline referrals only for yourself ({viewer.provider.name}).",
         )
         return form, 403
+    accepting = data["status"] == ACCEPT
     if not viewer.is_staff:
-        # Not theirs: answered as for a number that does not exist, unless they lost a race. The
-        # race is asked first: it is what most refused clicks are (every eligible provider may
-        # press Accept at once), and a referral another provider accepted is never theirs to see.
+        # The race is asked first: it is what most refused clicks are (every eligible provider may
+        # press Accept at once), and its answer needs nothing else.
         if lost_race(viewer.provider, data["referral"], data["round"]):
             form.add_error(None, AlreadyAccepted.message)
             return form, 409
-        if not viewer.referrals.filter(pk=data["referral"]).exists():
+        # Not theirs: answered as for a number that does not exist. An accept asks only once
+        # refused (`_refusal`): accepting succeeds only for a referral they may see (the service
+        # checks, under the row's lock, what seeing it would), so the winner does not ask.
+        if not accepting and not viewer.referrals.filter(pk=data["referral"]).exists():
             form.add_error(None, NotFound.message)
             return form, 409
     actor = services.Actor.for_user(request.user)
     try:
-        if data["status"] == ACCEPT:
+        if accepting:
             referral = services.accept_referral(
                 data["referral"], provider, actor=actor, expected_round=data["round"]
             )
@@ -209,7 +208,20 @@ def _decide(request, viewer: Viewer):
             )
             done = "referral_declined"
     except ReferralError as exc:
-        form.add_error(None, exc.message)
+        form.add_error(None, _refusal(viewer, data, exc) if accepting else exc.message)
         return form, 409
     flash(request, messages.SUCCESS, done, referral=referral, provider=provider)
     return form, 302
+
+
+def _refusal(viewer: Viewer, data: dict, refused: ReferralError) -> str:
+    """What a provider whose accept was refused is told, asked after the service refused: that
+    another provider accepted it first (they pressed Accept while the winner's was being made),
+    that there is no such referral (not one they may see), or the service's reason."""
+    if viewer.is_staff:
+        return refused.message
+    if lost_race(viewer.provider, data["referral"], data["round"]):
+        return AlreadyAccepted.message
+    if not viewer.referrals.filter(pk=data["referral"]).exists():
+        return NotFound.message
+    return refused.message

@@ -169,6 +169,19 @@ def test_second_provider_is_told_it_was_already_accepted(as_provider, ana, ben, 
     assert referral.accepted_by == ana
 
 
+def test_a_refused_click_answers_with_the_refusal_and_a_link_to_the_search_only(
+    as_provider, ana, ben, make_referral
+):
+    referral = make_referral()
+    services.accept_referral(referral.pk, ana, actor=Actor("t"))
+    response = as_provider(ben).post(URL, _decision(referral, ben, round_=referral.round))
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "already been accepted by another provider" in html
+    assert f'<a href="{URL}">Search for the client</a>' in html
+    assert "<input" not in html.split('<main id="main">')[1]  # no form to build: a link to it
+
+
 def test_provider_cannot_accept_a_referral_waiting_for_someone_else(
     as_provider, ana, ben, make_referral
 ):

@@ -74,8 +74,9 @@ def test_bad_values_are_refused_with_a_message_and_change_nothing(as_provider, a
 def test_my_availability_page_queries_stay_few(as_provider, ana, django_assert_max_num_queries):
     client = as_provider(ana)
     client.post(URL, form(weekly_limit="2"))
-    # session, user, this device, provider, the weekly-limit count, the history
-    with django_assert_max_num_queries(7):
+    # session, user, this device with the provider (one query), the weekly-limit count, the
+    # history
+    with django_assert_max_num_queries(5):
         assert client.get(URL).status_code == 200
 
 

@@ -108,8 +108,9 @@ def test_my_devices_lists_each_signed_in_device_and_marks_this_one(
     signed_in(ana, ua=MAC)
     laptop.get("/portal/")  # shows the "signed in" note once, which writes the session
 
-    # session, user, this device, provider, devices, and the menu's provider (base.html)
-    with django_assert_max_num_queries(6):
+    # session, user, this device with the provider (one query; also the menu's, base.html),
+    # devices
+    with django_assert_max_num_queries(4):
         page = laptop.get("/portal/devices/")
     text = page.content.decode()
 
