@@ -61,7 +61,8 @@ class Row:
 DAYS = defined.FIRST_SESSION_DAYS
 
 
-def _row(label, key, c: dict, now, response: dict, accept: dict | None = None) -> Row:
+def _row(label, key, c: dict, now, response: dict, accept: dict | None = None, figures=None) -> Row:
+    """A row from its counts `c`; `figures` are `referral_figures(now)` if already built."""
     return Row(
         funnel=defined.funnel(c),
         first_session=percentiles.pick(c, "first_session"),
@@ -71,7 +72,7 @@ def _row(label, key, c: dict, now, response: dict, accept: dict | None = None) -
         answered=c["answered"],
         accepted=c["accepted"],
         unanswered=c["unanswered"],
-        **defined.referral_shares(c, now),
+        **defined.referral_shares(c, now, figures),
         response=response,
         counts=c,
         accept=accept,
@@ -104,6 +105,7 @@ def overview(qs: QuerySet, now: datetime, network_names: dict, start: date, end:
     those of each week. `network_names` maps a network's pk to its name; `start` and `end` are
     the period's dates in the display time zone."""
     week, name_week = _weeks(start, end)
+    figures = defined.referral_figures(now)
     aggregates = {**defined.referral_counts(now), **_bucket_counts()}
     keys = list(aggregates)
     cells = list(
@@ -143,7 +145,7 @@ def overview(qs: QuerySet, now: datetime, network_names: dict, start: date, end:
 
     def row(name, label) -> Row:
         c = counts(name)
-        return _row(label, name[1], c, now, percentiles.pick(c, "response"))
+        return _row(label, name[1], c, now, percentiles.pick(c, "response"), figures=figures)
 
     whole = counts(None)
     summary = _row(
@@ -153,6 +155,7 @@ def overview(qs: QuerySet, now: datetime, network_names: dict, start: date, end:
         now,
         percentiles.pick(whole, "response"),
         percentiles.pick(whole, "accept"),
+        figures,
     )
     kinds = dict(Referral.Kind.choices)
     types = [row(name, kinds.get(name[1])) for name in parts if name and name[0] == "kind"]
@@ -166,7 +169,7 @@ def overview(qs: QuerySet, now: datetime, network_names: dict, start: date, end:
     for value in sorted(by_week):
         c = {**sums(by_week[value]), **weekly.get(value, {})}
         label, key = name_week(value)
-        weeks.append(_row(label, key, c, now, percentiles.pick(c, "response")))
+        weeks.append(_row(label, key, c, now, percentiles.pick(c, "response"), figures=figures))
     return Overview(summary, types, sorted(networks, key=lambda r: -r.received), weeks)
 
 
@@ -202,9 +205,9 @@ def _bucket_counts() -> dict:
         cond = Q(response_seconds__gte=low * 3600)
         if high is not None:
             cond &= Q(response_seconds__lt=high * 3600)
-        aggregates[f"band_{index}"] = Count("pk", filter=cond)
+        aggregates[f"band_{index}"] = defined.Count("pk", filter=cond)
         low = high or 0
-    aggregates["band_none"] = Count("pk", filter=Q(response_seconds__isnull=True))
+    aggregates["band_none"] = defined.Count("pk", filter=Q(response_seconds__isnull=True))
     return aggregates
 
 
