@@ -331,6 +331,21 @@ class Referral(models.Model):
                 fields=["created_at", "response_seconds", "first_session_days"],
                 name="referral_created_answers",
             ),
+            # Analytics: the holders' funnel counted from the index alone, already in order of
+            # holder (`desk.analytics.funnel_by_provider`).
+            models.Index(
+                fields=[
+                    "accepted_by",
+                    "created_at",
+                    "kind",
+                    "insurance_network",
+                    "outcome",
+                    "accept_seconds",
+                    "contacted_at",
+                ],
+                name="referral_held",
+                condition=Q(accepted_by__isnull=False),
+            ),
             models.Index(
                 fields=["attention_since"],
                 name="referral_attention",

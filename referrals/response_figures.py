@@ -135,8 +135,10 @@ FIRST_SESSION_DAYS = "first_session_days"  # the median and 90th percentile are 
 
 def funnel_counts() -> dict:
     """Aggregates `funnel_<step>` for each step of FUNNEL_STEPS."""
+    # Counted over `created_at` (never null), not the primary key: the holders' funnel reads
+    # these from an index alone (`referral_held`), which has no primary key.
     return {
-        f"funnel_{step}": Count("pk", filter=FUNNEL_BASE & condition)
+        f"funnel_{step}": Count("created_at", filter=FUNNEL_BASE & condition)
         for step, condition in FUNNEL_STEPS.items()
     }
 

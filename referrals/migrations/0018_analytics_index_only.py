@@ -1,8 +1,9 @@
-"""Indexes that let the analytics page read what it sorts in order, from the index alone: each
-percentile's values per field (time to first response, to accept, days to first session) with the
-columns that pick a period, type and network; the referrals' received time with their answers (the
-weeks); and each provider's ended offers by response time (issue 12: the two-year view with
-100,000 referrals). Key columns rather than INCLUDE, so SQLite builds them too."""
+"""Indexes that let the analytics page read what it sorts or groups in order, from the index
+alone (issue 12: the two-year view with 100,000 referrals): each percentile's values per field
+(time to first response, to accept, days to first session) with the columns that pick a period,
+type and network; the referrals' received time with their answers (the weeks); the holders'
+funnel by holder; and each provider's ended offers by response time. Key columns rather than
+INCLUDE, so SQLite builds the same indexes."""
 
 from django.conf import settings
 from django.db import migrations, models
@@ -32,6 +33,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='referral',
             index=models.Index(fields=['created_at', 'response_seconds', 'first_session_days'], name='referral_created_answers'),
+        ),
+        migrations.AddIndex(
+            model_name='referral',
+            index=models.Index(condition=models.Q(('accepted_by__isnull', False)), fields=['accepted_by', 'created_at', 'kind', 'insurance_network', 'outcome', 'accept_seconds', 'contacted_at'], name='referral_held'),
         ),
         migrations.AddIndex(
             model_name='referralevent',
