@@ -5,9 +5,11 @@ unmet.
 What each figure counts is defined once in `referrals.response_figures` (shared with the Provider
 Portal) and said in words under each heading of the page (templates/figures/). This module only
 groups, with as few passes over the rows as the figures allow: the counts of the whole period, of
-each type and of each network are sums of one grouped query's cells, their percentiles one query
-of filtered aggregates, and the weeks, the providers' offers and the holders' funnel a query each,
-so the page stays fast as data grows (docs/performance.md).
+each week, of each type and of each network are sums of one grouped query's cells (week x type x
+network); their percentiles are read in order from indexes made for them (`Referral.Meta.indexes`:
+one query per field for the period, types and networks, one for the weeks), and the providers'
+offers and the holders' funnel a query each from their own indexes, so the page stays fast as data
+grows (docs/performance.md).
 """
 
 from dataclasses import dataclass
