@@ -5,9 +5,11 @@ unmet.
 What each figure counts is defined once in `referrals.response_figures` (shared with the Provider
 Portal) and said in words under each heading of the page (templates/figures/). This module only
 groups, with as few passes over the rows as the figures allow: the counts of the whole period, of
-each type and of each network are sums of one grouped query's cells, their percentiles one query
-of filtered aggregates, and the weeks, the providers' offers and the holders' funnel a query each,
-so the page stays fast as data grows (docs/performance.md).
+each week, of each type and of each network are sums of one grouped query's cells (week x type x
+network); their percentiles are read in order from indexes made for them (`Referral.Meta.indexes`:
+one query per field for the period, types and networks, one for the weeks), and the providers'
+offers and the holders' funnel a query each from their own indexes, so the page stays fast as data
+grows (docs/performance.md).
 """
 
 from dataclasses import dataclass
@@ -61,7 +63,8 @@ class Row:
 DAYS = defined.FIRST_SESSION_DAYS
 
 
-def _row(label, key, c: dict, now, response: dict, accept: dict | None = None) -> Row:
+def _row(label, key, c: dict, now, response: dict, accept: dict | None = None, figures=None) -> Row:
+    """A row from its counts `c`; `figures` are `referral_figures(now)` if already built."""
     return Row(
         funnel=defined.funnel(c),
         first_session=percentiles.pick(c, "first_session"),
@@ -71,16 +74,17 @@ def _row(label, key, c: dict, now, response: dict, accept: dict | None = None) -
         answered=c["answered"],
         accepted=c["accepted"],
         unanswered=c["unanswered"],
-        **defined.referral_shares(c, now),
+        **defined.referral_shares(c, now, figures),
         response=response,
         counts=c,
         accept=accept,
     )
 
 
-# The breakdown columns: each referral is in one cell of type x network, and every count is a
-# sum over cells, so one grouped query gives the counts of the whole period, of each type and of
-# each network (a sum of cells in Python) instead of one query per grouping scanning every row.
+# The breakdown columns: each referral is in one cell of week x type x network, and every count
+# is a sum over cells, so one grouped query gives the counts of the whole period, of each week, of
+# each type and of each network (sums of cells in Python) instead of one query per grouping
+# evaluating every count on every row again.
 CELL = ("kind", "insurance_network")
 ROW_PERCENTILES = {"response_seconds": "response", DAYS: "first_session"}
 SUMMARY_PERCENTILES = {**ROW_PERCENTILES, "accept_seconds": "accept"}
@@ -88,41 +92,62 @@ SUMMARY_PERCENTILES = {**ROW_PERCENTILES, "accept_seconds": "accept"}
 
 @dataclass
 class Overview:
-    """The whole period, and its rows per referral type and per insurance network."""
+    """The whole period, and its rows per referral type, per insurance network and per week
+    (Monday, display time zone; oldest first)."""
 
     summary: Row
     types: list[Row]
     networks: list[Row]
+    weeks: list[Row]
 
 
-def overview(qs: QuerySet, now: datetime, network_names: dict) -> Overview:
-    """Two queries whatever the data: the counts per cell, then the percentiles of the whole
-    period, of each type and of each network (`percentiles.of_parts`). `network_names` maps a
-    network's pk to its name."""
+def overview(qs: QuerySet, now: datetime, network_names: dict, start: date, end: date) -> Overview:
+    """Four queries whatever the data: the counts per cell, then the percentiles of the whole
+    period, of each type and of each network (`percentiles.of_parts`: one query per field), then
+    those of each week. `network_names` maps a network's pk to its name; `start` and `end` are
+    the period's dates in the display time zone."""
+    week, name_week = _weeks(start, end)
+    figures = defined.referral_figures(now)
+    aggregates = {**defined.referral_counts(now), **_bucket_counts()}
+    keys = list(aggregates)
     cells = list(
         qs.order_by()
-        .values(*CELL)
-        .annotate(**defined.referral_counts(now), **_bucket_counts())
+        .annotate(week=week)
+        .values("week", *CELL)
+        .annotate(**aggregates)
+        .values_list("week", *CELL, *keys)
         .order_by()
     )
-    zero = dict.fromkeys([*defined.referral_counts(now), *_bucket_counts()], 0)
+
+    def sums(rows) -> dict:
+        """The counts of `rows` (cells), added up column by column."""
+        columns = zip(*(row[3:] for row in rows), strict=True)
+        return dict(zip(keys, map(sum, columns), strict=True))
+
+    by_cell, by_week = {}, {}
+    for row in cells:
+        by_cell.setdefault(row[1:3], []).append(row)
+        by_week.setdefault(row[0], []).append(row)
+    zero = dict.fromkeys(keys, 0)
+    cell_counts = {cell: sums(rows) for cell, rows in by_cell.items()}
     parts = {None: (None, SUMMARY_PERCENTILES)}
-    for column in CELL:
-        for value in sorted({c[column] for c in cells}, key=lambda v: (v is None, v)):
+    for index, column in enumerate(CELL):
+        for value in sorted({cell[index] for cell in by_cell}, key=lambda v: (v is None, v)):
             parts[column, value] = ((column, value), ROW_PERCENTILES)
     found = percentiles.of_parts(qs, parts)
 
     def counts(name) -> dict:
         total = dict(zero)
-        for cell in cells:
-            if name is None or cell[name[0]] == name[1]:
-                for key in total:
-                    total[key] += cell[key]
+        index = None if name is None else CELL.index(name[0])
+        for cell, part in cell_counts.items():
+            if index is None or cell[index] == name[1]:
+                for key in keys:
+                    total[key] += part[key]
         return {**total, **found[name]}
 
     def row(name, label) -> Row:
         c = counts(name)
-        return _row(label, name[1], c, now, percentiles.pick(c, "response"))
+        return _row(label, name[1], c, now, percentiles.pick(c, "response"), figures=figures)
 
     whole = counts(None)
     summary = _row(
@@ -132,6 +157,7 @@ def overview(qs: QuerySet, now: datetime, network_names: dict) -> Overview:
         now,
         percentiles.pick(whole, "response"),
         percentiles.pick(whole, "accept"),
+        figures,
     )
     kinds = dict(Referral.Kind.choices)
     types = [row(name, kinds.get(name[1])) for name in parts if name and name[0] == "kind"]
@@ -140,32 +166,21 @@ def overview(qs: QuerySet, now: datetime, network_names: dict) -> Overview:
         for name in parts
         if name and name[0] == "insurance_network"
     ]
-    return Overview(summary, types, sorted(networks, key=lambda r: -r.received))
+    weekly = percentiles.per_value(qs.annotate(week=week), "week", ROW_PERCENTILES)
+    weeks = []
+    for value in sorted(by_week):
+        c = {**sums(by_week[value]), **weekly.get(value, {})}
+        label, key = name_week(value)
+        weeks.append(_row(label, key, c, now, percentiles.pick(c, "response"), figures=figures))
+    return Overview(summary, types, sorted(networks, key=lambda r: -r.received), weeks)
 
 
-def breakdown(qs: QuerySet, group: str, now: datetime, label) -> list[Row]:
-    """Summary rows per value of `group` in one query; `label(key)` names each row."""
-    rows = list(
-        qs.order_by()
-        .values(group)
-        .annotate(
-            **defined.referral_counts(now),
-            **percentiles.annotations("response_seconds", "response"),
-            **percentiles.annotations(DAYS, "first_session"),
-        )
-        .order_by(group)
-    )
-    percentiles.fill(rows, qs, group, "response_seconds", "response")
-    percentiles.fill(rows, qs, group, DAYS, "first_session")
-    return [_row(label(r[group]), r[group], r, now, percentiles.pick(r, "response")) for r in rows]
-
-
-def by_week(qs, now, start: date, end: date) -> list[Row]:
-    """Rows per week (Monday, display time zone), oldest first, for referrals received from
-    `start` to `end` (dates in the display time zone)."""
+def _weeks(start: date, end: date):
+    """(an expression naming each referral's week, Monday in the display time zone; a function
+    turning its value into the week's (label, Monday)) for referrals received from `start` to
+    `end` (dates in the display time zone)."""
     if not percentiles.in_database():
-        weekly = qs.annotate(week=TruncWeek("created_at"))
-        return breakdown(weekly, "week", now, lambda week: f"{week:%b %-d}")
+        return TruncWeek("created_at"), lambda week: (f"{week:%b %-d}", week)
     # The same weeks as TruncWeek, found by a binary search among the Mondays' instants instead
     # of converting each referral's time to the display time zone (a third of the query's time
     # with 100,000 referrals).
@@ -175,15 +190,10 @@ def by_week(qs, now, start: date, end: date) -> list[Row]:
         datetime.combine(monday + timedelta(weeks=i), time.min, zone)
         for i in range((end - monday).days // 7 + 2)
     ]
-    weekly = qs.annotate(
-        week=Func(
-            F("created_at"), Value(mondays), function="width_bucket", output_field=IntegerField()
-        )
+    week = Func(
+        F("created_at"), Value(mondays), function="width_bucket", output_field=IntegerField()
     )
-    rows = breakdown(weekly, "week", now, lambda i: f"{mondays[i - 1]:%b %-d}")
-    for row in rows:
-        row.key = mondays[row.key - 1]
-    return rows
+    return week, lambda i: (f"{mondays[i - 1]:%b %-d}", mondays[i - 1])
 
 
 def _network_names() -> dict:
@@ -197,9 +207,9 @@ def _bucket_counts() -> dict:
         cond = Q(response_seconds__gte=low * 3600)
         if high is not None:
             cond &= Q(response_seconds__lt=high * 3600)
-        aggregates[f"band_{index}"] = Count("pk", filter=cond)
+        aggregates[f"band_{index}"] = defined.Count("pk", filter=cond)
         low = high or 0
-    aggregates["band_none"] = Count("pk", filter=Q(response_seconds__isnull=True))
+    aggregates["band_none"] = defined.Count("pk", filter=Q(response_seconds__isnull=True))
     return aggregates
 
 
@@ -261,7 +271,7 @@ def funnel_by_provider(qs: QuerySet, providers: dict) -> list[HolderRow]:
     have them (few: no sort of every held referral). `providers` maps a pk to its Provider."""
     held = qs.order_by().filter(accepted_by__isnull=False)
     rows = held.values("accepted_by").annotate(**defined.funnel_counts()).order_by()
-    days = percentiles.per_value(held, "accepted_by", DAYS, "first_session")
+    days = percentiles.per_value(held, "accepted_by", {DAYS: "first_session"})
     result = [
         HolderRow(
             label=providers[row["accepted_by"]].name,

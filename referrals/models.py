@@ -311,6 +311,41 @@ class Referral(models.Model):
             ),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["created_at"], name="referral_created"),
+            # Analytics: each percentile's values read in order from the index alone (no sort of
+            # the rows, no heap), with the columns that pick a period, type and network.
+            *(
+                models.Index(
+                    fields=[field, "created_at", "kind", "insurance_network"],
+                    name=name,
+                    condition=Q(**{f"{field}__isnull": False}),
+                )
+                for field, name in [
+                    ("response_seconds", "referral_response_order"),
+                    ("accept_seconds", "referral_accept_order"),
+                    ("first_session_days", "referral_first_session_order"),
+                ]
+            ),
+            # Analytics: the weeks' percentiles read in order of received time from the index
+            # alone, so grouping them by week finds them already in order.
+            models.Index(
+                fields=["created_at", "response_seconds", "first_session_days"],
+                name="referral_created_answers",
+            ),
+            # Analytics: the holders' funnel counted from the index alone, already in order of
+            # holder (`desk.analytics.funnel_by_provider`).
+            models.Index(
+                fields=[
+                    "accepted_by",
+                    "created_at",
+                    "kind",
+                    "insurance_network",
+                    "outcome",
+                    "accept_seconds",
+                    "contacted_at",
+                ],
+                name="referral_held",
+                condition=Q(accepted_by__isnull=False),
+            ),
             models.Index(
                 fields=["attention_since"],
                 name="referral_attention",
@@ -442,6 +477,17 @@ class ReferralEvent(models.Model):
             models.Index(fields=["kind", "at"], name="event_kind_at"),
             # Analytics: answers and expiries on the referrals received in a period.
             models.Index(fields=["kind", "received_at"], name="event_kind_received"),
+            # Analytics: each provider's ended offers in order of response time, read from the
+            # index alone (`response_figures.offer_rows`: no sort, no heap).
+            models.Index(
+                fields=["provider", "response_seconds", "received_at", "kind"],
+                name="event_offer_ended",
+                condition=Q(provider__isnull=False)
+                & (
+                    Q(kind__in=["accepted", "declined"], response_seconds__isnull=False)
+                    | Q(kind="expired")
+                ),
+            ),
         ]
 
     def __str__(self):

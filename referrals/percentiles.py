@@ -67,27 +67,32 @@ def fill(rows: list[dict], qs: QuerySet, group: str | None, field: str, prefix: 
 
 
 def of_parts(qs: QuerySet, parts: dict) -> dict:
-    """The median and 90th percentile of some fields over each part of `qs`, in one query.
+    """The median and 90th percentile of some fields over each part of `qs`.
     `parts` maps a name to (where, fields): `where` is (column, value), the rows whose `column` is
     `value` (None: is null), or None for all of `qs`; `fields` is {field: prefix}. Parts may
     overlap. Returns {name: {"<prefix>_median": ..., "<prefix>_p90": ...}}.
 
-    On PostgreSQL each part is a FILTER on one scan: no sort of all the rows by group before the
-    percentiles' own sorts. Elsewhere the values are read once and interpolated here."""
+    On PostgreSQL one query per field, each part a FILTER on one scan of the rows that have the
+    field: a partial index ordered by the field (`Referral.Meta.indexes`) gives those rows in order,
+    so no sort of all the rows by group and every percentile's own sort finds its values already
+    in order. Elsewhere the values are read once and interpolated here."""
     if in_database():
-        aggregates = {}
-        for index, (where, fields) in enumerate(parts.values()):
-            rows = Q() if where is None else _is(*where)
-            for field, prefix in fields.items():
-                for stat, fraction in PERCENTILES.items():
-                    aggregates[f"p{index}_{prefix}_{stat}"] = PercentileCont(
-                        field, fraction, filter=Q(**{f"{field}__isnull": False}) & rows
-                    )
-        found = qs.order_by().aggregate(**aggregates)
-        return {
-            name: {key.split("_", 1)[1]: found[key] for key in found if key.startswith(f"p{i}_")}
-            for i, name in enumerate(parts)
-        }
+        result = {name: {} for name in parts}
+        for field in dict.fromkeys(f for _, wanted in parts.values() for f in wanted):
+            aggregates = {}
+            for index, (where, wanted) in enumerate(parts.values()):
+                if field in wanted:
+                    for stat, fraction in PERCENTILES.items():
+                        aggregates[f"p{index}_{stat}"] = PercentileCont(
+                            field, fraction, filter=None if where is None else _is(*where)
+                        )
+            having = qs.order_by().filter(**{f"{field}__isnull": False})
+            found = having.aggregate(**aggregates)
+            for index, (name, (_, wanted)) in enumerate(parts.items()):
+                if field in wanted:
+                    for stat in PERCENTILES:
+                        result[name][f"{wanted[field]}_{stat}"] = found[f"p{index}_{stat}"]
+        return result
     columns = sorted({where[0] for where, _ in parts.values() if where is not None})
     fields = sorted({field for _, wanted in parts.values() for field in wanted})
     values = defaultdict(list)  # (where, field) -> values
@@ -108,20 +113,30 @@ def of_parts(qs: QuerySet, parts: dict) -> dict:
     return result
 
 
-def per_value(qs: QuerySet, group: str, field: str, prefix: str) -> dict:
-    """{value of `group`: {"<prefix>_median": ..., "<prefix>_p90": ...}} over the rows of `qs`
-    that have a `field`, in one query that reads only those rows."""
-    having = qs.order_by().filter(**{f"{field}__isnull": False})
+def per_value(qs: QuerySet, group: str, fields: dict) -> dict:
+    """{value of `group`: {"<prefix>_median": ..., "<prefix>_p90": ...}} for each `field: prefix`
+    of `fields`, over the rows of `qs` that have the field, in one query that reads only rows
+    with at least one of them (one query per field where the database cannot compute them)."""
+    having = Q()
+    for field in fields:
+        having |= Q(**{f"{field}__isnull": False})
     if in_database():
-        rows = having.values(group).annotate(**annotations(field, prefix)).order_by()
+        aggregates = {}
+        for field, prefix in fields.items():
+            aggregates.update(annotations(field, prefix))
+        rows = qs.order_by().filter(having).values(group).annotate(**aggregates).order_by()
         return {row.pop(group): row for row in rows}
-    values = defaultdict(list)
-    for key, value in having.values_list(group, field):
-        values[key].append(value)
-    return {
-        key: {f"{prefix}_{stat}": interpolate(sorted(found), f) for stat, f in PERCENTILES.items()}
-        for key, found in values.items()
-    }
+    result = defaultdict(dict)
+    for field, prefix in fields.items():
+        values = defaultdict(list)
+        pairs = qs.order_by().filter(**{f"{field}__isnull": False}).values_list(group, field)
+        for key, value in pairs:
+            values[key].append(value)
+        for key, found in values.items():
+            ordered = sorted(found)
+            for stat, fraction in PERCENTILES.items():
+                result[key][f"{prefix}_{stat}"] = interpolate(ordered, fraction)
+    return result
 
 
 def _is(column: str, value) -> Q:
