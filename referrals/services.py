@@ -173,6 +173,25 @@ def _refuse_if_unavailable(provider: Provider, at: datetime, *, taking: bool = F
     raise ProviderUnavailable.because(answer)
 
 
+def accept_refusal(referral: Referral, provider: Provider, at: datetime) -> ReferralError | None:
+    """Why this provider may not accept this open referral at `at` (None: they may), as
+    `accept_referral` refuses it: inactive; not taking new referrals (away, not accepting new
+    clients, at their weekly limit), for a referral open to everyone (one offered to them alone
+    stays theirs to answer); otherwise not eligible. `accept_referral` asks it under the row
+    lock; a page may ask it first, to say why in the same words before anyone presses a button.
+    """
+    if not provider.is_active:
+        return InactiveProvider()
+    if referral.status == Status.AVAILABLE:
+        try:
+            _refuse_if_unavailable(provider, at, taking=True)
+        except ProviderUnavailable as exc:
+            return exc
+    if not is_eligible(referral, provider, at):
+        return NotEligible()
+    return None
+
+
 def create_referral(
     *,
     client: ClientDetails,
@@ -319,14 +338,8 @@ def accept_referral(
             raise NotOpen()
         _refuse_if_expired(referral, at)
         provider = Provider.objects.get(pk=provider.pk)
-        if not provider.is_active:
-            raise InactiveProvider()
-        if referral.status == Status.AVAILABLE:
-            # Open to everyone: only a provider taking new referrals may take it (one offered
-            # to them alone stays theirs to answer).
-            _refuse_if_unavailable(provider, at, taking=True)
-        if not is_eligible(referral, provider, at):
-            raise NotEligible()
+        if (refused := accept_refusal(referral, provider, at)) is not None:
+            raise refused
         offer = live_offer(referral, provider)
         waited = _record_answer(referral, at, accepted=True, offer=offer)
         _close_offers(referral, at, winner=provider)
