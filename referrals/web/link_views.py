@@ -5,9 +5,9 @@ so nothing changes until the provider presses one (POST). The signed token names
 the provider and the offer round; `referrals.services` acts with that round expected, so a link
 that is expired, tampered with, used, or overtaken by events changes nothing and says why.
 Client details are shown only while `referrals.eligibility.visible_to` lets the provider see them;
-when it does not, the page says why in the service's words (`services.accept_refusal`), and a
-pressed button still goes to the service, which alone decides (an away provider may decline the
-routing offer made to them, though they may not accept it).
+when it does not, the page says why in the service's words (`services.accept_refusal`), offers
+only the Decline button if they hold a routing offer (an away provider may end the offer made to
+them, though they may not accept it), and a pressed button goes to the service, which decides.
 """
 
 from django.shortcuts import render
@@ -18,7 +18,7 @@ from config.signed_links import LinkExpired, LinkInvalid
 from providers.models import Provider
 from referrals import services
 from referrals.access_log import Page, record_views
-from referrals.eligibility import accepted_by_them, holds, visible_to
+from referrals.eligibility import accepted_by_them, holds, live_offer, visible_to
 from referrals.errors import NotEligible, ReferralError
 from referrals.links import read_action_token
 from referrals.models import Referral
@@ -59,6 +59,10 @@ def action_link(request, token):
         # Still this round, but the provider may no longer see the client (made inactive, away,
         # out of the client's network): show no client, and say why in the service's words.
         refused = services.accept_refusal(referral, provider, timezone.now()) or NotEligible()
+        if live_offer(referral, provider) is not None:  # theirs to decline, as the service lets
+            context.update(form=form, message=refused.message)
+            status = 400 if form.errors else 200
+            return render(request, "referrals/link_decline_only.html", context, status=status)
         return _problem(request, "refused", 409, message=refused.message, **context)
     context.update(form=form, choice=request.GET.get("choice", ACCEPT))
     record_views(provider.user, [referral], Page.EMAIL_LINK, who=f"email link: {provider.email}")
