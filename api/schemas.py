@@ -171,7 +171,8 @@ class ReferralIn(Schema):
         False,
         description="The client confirmed they may pay out of pocket for a preferred provider "
         "outside their insurance network. Without it such a request is refused (422, field "
-        "out_of_network_confirmed); with it the referral is marked out_of_network.",
+        "out_of_network_confirmed), also when the client has a referral open; with it the "
+        "referral is marked out_of_network.",
     )
     # What the client needs (optional), used only to order providers by fit.
     care_for: Literal[tuple(CareFor.values)] | None = Field(

@@ -77,34 +77,42 @@ def is_in_network(provider: Provider, network_id: int | None) -> bool:
 
 
 def eligible_providers(referral: Referral, at: datetime | None = None) -> QuerySet[Provider]:
+    """Who may take this referral at `at`: the one rule (the module docstring says it in the
+    policy's words). `is_eligible` answers the same for one provider; every exclusion is written
+    once, below or in `providers.availability`, and tests/policy/test_eligibility_one_rule.py
+    holds the two answers equal for every exclusion and referral state."""
     if referral.status == Referral.Status.PENDING:
         return Provider.objects.active().filter(pk=referral.offered_to_id)
     if referral.status != Referral.Status.AVAILABLE:
         return Provider.objects.none()
-    active = in_network(may_get_new_referrals(at), referral.insurance_network_id)
-    return active.exclude(pk__in=declined_by(referral))
+    return _in_network_not_declined(
+        may_get_new_referrals(at), referral.insurance_network_id, referral.pk
+    )
 
 
 def is_eligible(referral: Referral, provider: Provider, at: datetime | None = None) -> bool:
     """`eligible_providers`' answer for one provider whose row was just read (accepting reads it
     under the referral's lock): taking new referrals is asked of the row, as
     `providers.availability.availability` does (the database only for a weekly limit), then one
-    query for the network and the declines. The set's query cost about 3 ms of CPU to compile,
-    while the referral's row is locked and the providers racing for it wait."""
+    query for the network and the declines, by the same `_in_network_not_declined`. The set's
+    query cost about 3 ms of CPU to compile, while the referral's row is locked and the providers
+    racing for it wait."""
     if referral.status == Referral.Status.PENDING:
         return provider.is_active and provider.pk == referral.offered_to_id
     if referral.status != Referral.Status.AVAILABLE:
         return False
     if not availability(provider, at).ok:
         return False
-    return _in_network_not_declined(provider, referral.insurance_network_id, referral.pk)
+    just_them = Provider.objects.filter(pk=provider.pk)
+    return _in_network_not_declined(just_them, referral.insurance_network_id, referral.pk).exists()
 
 
-def _in_network_not_declined(provider: Provider, network_id: int | None, referral_id: int) -> bool:
-    """The provider participates in the network (any for self-pay) and did not decline the
-    referral: one query."""
-    mine = in_network(Provider.objects.filter(pk=provider.pk), network_id)
-    return mine.exclude(pk__in=declined_by(referral_id)).exists()
+def _in_network_not_declined(
+    providers: QuerySet[Provider], network_id: int | None, referral_id: int
+) -> QuerySet[Provider]:
+    """Those of `providers` who participate in the network (any for self-pay) and did not decline
+    the referral: the exclusions of an available referral besides taking new referrals."""
+    return in_network(providers, network_id).exclude(pk__in=declined_by(referral_id))
 
 
 def open_referrals_for(provider: Provider, at: datetime | None = None) -> QuerySet[Referral]:

@@ -62,12 +62,12 @@ class ProviderUnavailable(ReferralError):
 
 
 class OutOfNetwork(ReferralError):
-    """A preferred provider outside the client's insurance network, not confirmed by the client."""
+    """A preferred provider outside the client's insurance network, not confirmed by the client.
+    The same words on the intake form and in the API (templates/referrals/refusals/)."""
 
-    message = (
-        "This provider is not in the client's insurance network: confirm the client may pay out "
-        "of pocket, or choose another provider."
-    )
+    @classmethod
+    def naming(cls, provider, network) -> "OutOfNetwork":
+        return cls(worded("out_of_network", provider=provider, network=network))
 
 
 class CannotClose(ReferralError):

@@ -173,6 +173,25 @@ def _refuse_if_unavailable(provider: Provider, at: datetime, *, taking: bool = F
     raise ProviderUnavailable.because(answer)
 
 
+def accept_refusal(referral: Referral, provider: Provider, at: datetime) -> ReferralError | None:
+    """Why this provider may not accept this open referral at `at` (None: they may), as
+    `accept_referral` refuses it: inactive; not taking new referrals (away, not accepting new
+    clients, at their weekly limit), for a referral open to everyone (one offered to them alone
+    stays theirs to answer); otherwise not eligible. `accept_referral` asks it under the row
+    lock; a page may ask it first, to say why in the same words before anyone presses a button.
+    """
+    if not provider.is_active:
+        return InactiveProvider()
+    if referral.status == Status.AVAILABLE:
+        try:
+            _refuse_if_unavailable(provider, at, taking=True)
+        except ProviderUnavailable as exc:
+            return exc
+    if not is_eligible(referral, provider, at):
+        return NotEligible()
+    return None
+
+
 def create_referral(
     *,
     client: ClientDetails,
@@ -189,6 +208,9 @@ def create_referral(
 
     A preferred provider outside the client's insurance network is refused (OutOfNetwork) unless
     the client confirmed they may pay out of pocket; the referral is then marked out of network.
+    This is the one place that rule is checked (the intake form and the API show its words), and
+    it is checked before a repeat request is recorded (below), so asking again names an
+    out-of-network provider on the same terms as asking first.
 
     `needs` holds what the client asked for (care_for, modality, language, focus_areas), all
     optional, used only to order providers by fit. A General referral goes out in a first
@@ -203,10 +225,19 @@ def create_referral(
     rolls back with it, without a transaction of its own around this one.
     """
     with transaction.atomic(), outbox.one_insert():
+        out_of_network = False
         if preferred_provider is not None:
             preferred_provider = _hold_provider(preferred_provider.pk)
             if not preferred_provider.is_active:
                 raise InactiveProvider()
+            # Before looking for an open referral: the same request gets the same answer whether
+            # or not this person has one open (the intake form must not tell a stranger who
+            # typed their email or phone), and a repeat naming an out-of-network provider needs
+            # the same confirmation as a first request.
+            network_id = insurance_network.pk if insurance_network else None
+            out_of_network = not is_in_network(preferred_provider, network_id)
+            if out_of_network and not out_of_network_confirmed:
+                raise OutOfNetwork.naming(preferred_provider, insurance_network)
         # Read after the lock: an intake that waited for another one to the same provider counts
         # it (the weekly limit counts offers made before this instant).
         at = _now(now)
@@ -219,13 +250,8 @@ def create_referral(
                 if within is not None:
                     within(repeat)
                 return repeat
-        out_of_network = False
         if preferred_provider is not None:
             _refuse_if_unavailable(preferred_provider, at)
-            network_id = insurance_network.pk if insurance_network else None
-            out_of_network = not is_in_network(preferred_provider, network_id)
-            if out_of_network and not out_of_network_confirmed:
-                raise OutOfNetwork()
         client_row = Client.objects.create(**client.__dict__)
         needs = needs or {}
         focus_areas = needs.pop("focus_areas", None) or []
@@ -319,14 +345,8 @@ def accept_referral(
             raise NotOpen()
         _refuse_if_expired(referral, at)
         provider = Provider.objects.get(pk=provider.pk)
-        if not provider.is_active:
-            raise InactiveProvider()
-        if referral.status == Status.AVAILABLE:
-            # Open to everyone: only a provider taking new referrals may take it (one offered
-            # to them alone stays theirs to answer).
-            _refuse_if_unavailable(provider, at, taking=True)
-        if not is_eligible(referral, provider, at):
-            raise NotEligible()
+        if (refused := accept_refusal(referral, provider, at)) is not None:
+            raise refused
         offer = live_offer(referral, provider)
         waited = _record_answer(referral, at, accepted=True, offer=offer)
         _close_offers(referral, at, winner=provider)

@@ -14,7 +14,7 @@ from config.validation import EMAIL_MAX, NAME_MAX, clean_email, clean_name
 from providers.availability import availability
 from providers.models import InsuranceNetwork, Language, Provider, Specialty
 from providers.needs import MAX_FOCUS_AREAS, CareFor, Modality
-from referrals.eligibility import in_network, is_in_network
+from referrals.eligibility import in_network
 from referrals.errors import InactiveProvider, ProviderUnavailable
 from referrals.services import ClientDetails
 
@@ -238,18 +238,8 @@ class IntakeForm(ClientContactRules, forms.Form):
         data = super().clean()
         if data.get("phone") == "" and data.get("consent_sms"):  # None when already wrong
             self.add_error("phone", TEXTS_NEED_A_MOBILE)
-        provider, network = data.get("preferred_provider"), data.get("insurance")
-        if (
-            provider
-            and network
-            and not data.get("pay_out_of_network")
-            and not is_in_network(provider, network.pk)
-        ):
-            self.add_error(
-                "pay_out_of_network",
-                f"{provider.name} is not in your network. Tick the box if you may pay out of "
-                "pocket, or choose another provider.",
-            )
+        # A provider outside the chosen network without the box ticked: refused by
+        # `services.create_referral` (OutOfNetwork), the rule's one owner, in its words.
         return data
 
     def clean_focus_areas(self):

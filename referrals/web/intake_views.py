@@ -68,7 +68,8 @@ def intake(request):
 
 
 def _create(form: IntakeForm) -> Referral | None:
-    """The referral, or None with the form told why (the provider changed since the check)."""
+    """The referral, or None with the form told why in the service's words (the provider is
+    outside the network, or changed since the form's check)."""
     try:
         return services.create_referral(
             client=form.client_details(),
@@ -81,7 +82,7 @@ def _create(form: IntakeForm) -> Referral | None:
         )
     except (InactiveProvider, ProviderUnavailable) as exc:
         form.add_error("preferred_provider", exc.message)
-    except OutOfNetwork as exc:  # the provider's networks changed since the form was checked
+    except OutOfNetwork as exc:  # outside the chosen network, and the box not ticked
         form.add_error("pay_out_of_network", exc.message)
     except Provider.DoesNotExist:
         form.add_error("preferred_provider", PICK_PROVIDER)

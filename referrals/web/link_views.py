@@ -4,18 +4,22 @@ Opening the link (GET) only shows the referral and two confirm buttons: mail sca
 so nothing changes until the provider presses one (POST). The signed token names the referral,
 the provider and the offer round; `referrals.services` acts with that round expected, so a link
 that is expired, tampered with, used, or overtaken by events changes nothing and says why.
-Client details are shown only while `referrals.eligibility.visible_to` lets the provider see them.
+Client details are shown only while `referrals.eligibility.visible_to` lets the provider see them;
+when it does not, the page says why in the service's words (`services.accept_refusal`), offers
+only the Decline button if they hold a routing offer (an away provider may end the offer made to
+them, though they may not accept it), and a pressed button goes to the service, which decides.
 """
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from config.signed_links import LinkExpired, LinkInvalid
 from providers.models import Provider
 from referrals import services
 from referrals.access_log import Page, record_views
-from referrals.eligibility import accepted_by_them, holds, visible_to
-from referrals.errors import InactiveProvider, NotEligible, ReferralError
+from referrals.eligibility import accepted_by_them, holds, live_offer, visible_to
+from referrals.errors import NotEligible, ReferralError
 from referrals.links import read_action_token
 from referrals.models import Referral
 from referrals.web.accept_forms import ACCEPT, DECLINE, LinkDecisionForm
@@ -48,14 +52,18 @@ def action_link(request, token):
     context = {"referral": referral, "provider": provider}
     if referral.round != claim.round:
         return _problem(request, "used", 409, **context)  # says what changed, names no client
-    if not visible_to(provider).filter(pk=referral.pk).exists():
-        # Still this round, but the provider may no longer see the client (made inactive, or
-        # out of the client's network): say why, as the service would, and show no client.
-        refusal = NotEligible if provider.is_active else InactiveProvider
-        return _problem(request, "refused", 409, message=refusal.message, **context)
     form = LinkDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        return _act(request, form.cleaned_data, claim, context)
+        return _act(request, form.cleaned_data, claim, context)  # the service decides, and says
+    if not visible_to(provider).filter(pk=referral.pk).exists():
+        # Still this round, but the provider may no longer see the client (made inactive, away,
+        # out of the client's network): show no client, and say why in the service's words.
+        refused = services.accept_refusal(referral, provider, timezone.now()) or NotEligible()
+        if live_offer(referral, provider) is not None:  # theirs to decline, as the service lets
+            context.update(form=form, message=refused.message)
+            status = 400 if form.errors else 200
+            return render(request, "referrals/link_decline_only.html", context, status=status)
+        return _problem(request, "refused", 409, message=refused.message, **context)
     context.update(form=form, choice=request.GET.get("choice", ACCEPT))
     record_views(provider.user, [referral], Page.EMAIL_LINK, who=f"email link: {provider.email}")
     return render(request, "referrals/link.html", context, status=400 if form.errors else 200)

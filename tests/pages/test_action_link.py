@@ -161,3 +161,69 @@ def test_junk_posts_change_nothing(client, offer, t0, data):
     assert response.status_code == 400
     referral.refresh_from_db()
     assert referral.status == Referral.Status.PENDING
+
+
+@pytest.fixture
+def wave_offer_to_away_ben(make_referral, ana, ben, aetna, t0):
+    """A General referral offered to Ana and Ben in a routing wave; Ben then goes away for the
+    day. The link in Ben's email is still of this round, and his offer is still open."""
+    from providers.availability import practice_day
+    from providers.models import Provider
+
+    with time_machine.travel(t0, tick=False):
+        referral = make_referral(network=aetna, now=t0)
+    assert set(referral.offers.live().values_list("provider", flat=True)) == {ana.pk, ben.pk}
+    day = practice_day(t0 + timedelta(hours=1))
+    Provider.objects.filter(pk=ben.pk).update(away_from=day, away_until=day)
+    with time_machine.travel(t0, tick=False):
+        return referral, _path(make_action_url(referral, ben))
+
+
+AWAY_REFUSAL = "This provider is not taking new referrals now (Away, back on 2 December)"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_away_provider_with_an_open_routing_offer_is_told_the_services_refusal(
+    client, wave_offer_to_away_ben, t0, method
+):
+    """The service's ProviderUnavailable words (away, back on ...), not a "not eligible" of the
+    page's own; the client's name is not shown."""
+    referral, path = wave_offer_to_away_ben
+    with time_machine.travel(t0 + timedelta(hours=1), tick=False):
+        if method == "get":
+            response = client.get(path + "?choice=accept")
+        else:
+            response = client.post(path, {"choice": "accept"})
+    html = response.content.decode()
+    assert response.status_code == (200 if method == "get" else 409)  # GET: may still decline
+    assert AWAY_REFUSAL in html
+    assert "cannot take this referral" not in html and "Sam" not in html
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.AVAILABLE and referral.accepted_by is None
+
+
+def test_an_away_provider_may_still_decline_their_open_routing_offer_from_the_link(
+    client, wave_offer_to_away_ben, ben, t0
+):
+    """The service lets a provider end the offer made to them, away or not; the link page no
+    longer refuses it before asking."""
+    referral, path = wave_offer_to_away_ben
+    with time_machine.travel(t0 + timedelta(hours=1), tick=False):
+        response = client.post(path, {"choice": "decline", "reason": "unavailable"})
+    assert response.status_code == 200
+    assert f"You declined referral {referral.number}" in response.content.decode()
+    assert referral.offers.get(provider=ben).answer == "declined"
+
+
+def test_an_away_provider_opening_the_decline_link_of_their_open_routing_offer_may_decline(
+    client, wave_offer_to_away_ben, t0
+):
+    """They may not accept (the service's words say why) but may end the offer made to them:
+    the page offers that button, and still shows no client."""
+    referral, path = wave_offer_to_away_ben
+    with time_machine.travel(t0 + timedelta(hours=1), tick=False):
+        response = client.get(path + "?choice=decline")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert AWAY_REFUSAL in html and ">Decline referral</button>" in html
+    assert ">Accept referral</button>" not in html and "Sam" not in html

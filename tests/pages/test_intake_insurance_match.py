@@ -2,6 +2,8 @@
 client chose an insurance (without JavaScript: when the form comes back), and asks a client who
 chose one outside their network to confirm they may pay out of pocket, or choose another."""
 
+import re
+
 import pytest
 
 from referrals.models import Referral
@@ -101,3 +103,38 @@ def test_without_htmx_a_query_string_does_not_mark_anything(client, ana, cigna):
 def test_a_junk_insurance_in_the_htmx_refresh_is_ignored_not_a_crash(client, ana, junk):
     response = client.get(URL, {"insurance": junk}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and "in your network" not in response.content.decode()
+
+
+def test_the_form_and_the_api_refuse_an_out_of_network_provider_in_the_same_words(
+    client, form, ana, cigna
+):
+    from api.models import ApiToken
+    from tests.api.conftest import ApiClient
+
+    words = "Ana Lee is not in the Cigna network. Confirm the care may be paid out of pocket"
+    page = client.post(URL, form).content.decode()
+    api = ApiClient(ApiToken.issue("website")[1])
+    body = {
+        "first_name": "Sam",
+        "last_name": "Rivera",
+        "email": "sam.rivera@example.org",
+        "insurance_network": "Cigna",
+        "preferred_provider_id": ana.pk,
+    }
+    [error] = api.post("/api/referrals", body).json()["detail"]
+    assert words in page and words in error["message"]
+
+
+def test_the_out_of_network_refusal_is_the_same_with_or_without_an_open_referral(
+    client, form, make_referral, client_details
+):
+    """Typing someone's email or phone must not reveal that they have a request open."""
+    alone = client.post(URL, form)
+    make_referral(client=client_details)
+    again = client.post(URL, form)
+    assert alone.status_code == again.status_code == 400
+    masked_token = re.compile(r"[A-Za-z0-9]{64}")  # the CSRF token, masked afresh each time
+    assert masked_token.sub("", alone.content.decode()) == masked_token.sub(
+        "", again.content.decode()
+    )
+    assert Referral.objects.count() == 1

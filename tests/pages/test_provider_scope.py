@@ -254,8 +254,12 @@ def test_general_referral_link_of_a_provider_since_moved_out_of_network_shows_no
     assert b"Sam" in client.get(path).content
     ana.insurance_networks.set([cigna])
     hidden = client.get(path)
-    assert hidden.status_code == 409
+    # She may still decline the routing offer made to her (the page offers only that), no more.
+    assert hidden.status_code == 200 and b">Accept referral</button>" not in hidden.content
     assert b"Sam" not in hidden.content and b"Rivera" not in hidden.content
+    refused = client.post(path, {"choice": "accept"})
+    assert refused.status_code == 409
+    assert b"Sam" not in refused.content and b"Rivera" not in refused.content
 
 
 @pytest.mark.parametrize("situation", ["accepted by someone else", "declined by her"])
