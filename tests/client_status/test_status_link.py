@@ -15,6 +15,7 @@ from referrals import services
 from referrals.links import STATUS_SALT
 from referrals.models import ClientDataView, Referral
 from tests.client_status.conftest import status_path
+from tests.names import shows
 from tests.policy.helpers import STAFF
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def _kind_page(response, status):
     body = response.content.decode()
     assert response.status_code == status
-    assert settings.PRACTICE_PHONE in body and "Sam" not in body and "Rivera" not in body
+    assert settings.PRACTICE_PHONE in body and not shows(body, "Sam") and not shows(body, "Rivera")
     assert "988" in body  # the crisis notice is on it too
     return body
 
@@ -33,7 +34,7 @@ def test_the_status_link_opens_the_page_without_signing_in(client, path, referra
     body = response.content.decode()
     assert response.status_code == 200
     assert "Hello Sam" in body and referral.number in body
-    assert "Rivera" not in body and "sam.rivera@example.org" not in body  # first name at most
+    assert not shows(body, "Rivera") and "sam.rivera@example.org" not in body  # first name at most
 
 
 def test_the_page_is_never_stored(client, path):
