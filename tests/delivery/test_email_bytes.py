@@ -9,10 +9,11 @@ import pytest
 import time_machine
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
+from django.core.mail.message import sanitize_address
 
 from notifications.mime import as_smtp_bytes
 from notifications.models import OutboxMessage
-from notifications.transports.email import EmailTransport, ascii_address
+from notifications.transports.email import EmailTransport, ascii_address, envelope_address
 
 LONG_LINE = "<p>" + "Ein sehr langer Absatz ohne Umbruch. " * 40 + "</p>"
 MESSAGES = [
@@ -125,3 +126,36 @@ def test_a_body_holding_the_boundary_drawn_gets_the_boundary_djangos_backend_wri
     # the drawn boundary occurs in the part, so the standard check ran, with the standard
     # outcome (which, with CRLF line ends, is to keep it: its pattern ends at "\n", not "\r\n")
     assert ours == djangos
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "sam@example.org",
+        "a.b+tag@sub.example.org",
+        "o'brien@example.ie",
+        "x{y}|z~!#$%&*=?^_`@example.com",
+        "UPPER.Case@Example.ORG",
+        "a..b@example.org",
+        ".a@example.org",
+        "a.@example.org",
+        '"quoted local"@example.org',
+        "a@" + "l" * 63 + ".example",
+        "a@" + "l" * 64 + ".example",
+        "a@-dash-.example",
+        "a@example..org",
+        "a@xn--bcher-kva.example",
+        "Name <a@example.org>",
+        "a@[127.0.0.1]",
+    ],
+)
+def test_an_envelope_address_is_what_djangos_backend_writes(address):
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except ValueError as exc:
+        expected = type(exc)
+    try:
+        ours = envelope_address(address)
+    except ValueError as exc:
+        ours = type(exc)
+    assert ours == expected
