@@ -4,6 +4,7 @@ subjects and bodies, a long-lined HTML part, an internationalised domain, and a 
 contains the boundary drawn (notifications/mime.py writes the bytes with less work)."""
 
 import random
+from email.policy import compat32
 
 import pytest
 import time_machine
@@ -11,10 +12,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
 from django.core.mail.message import sanitize_address
 
-from notifications.mime import as_smtp_bytes
+from notifications.mime import SMTP_POLICY, as_smtp_bytes
 from notifications.models import OutboxMessage
 from notifications.transports.email import EmailTransport, ascii_address, envelope_address
 
+PLAIN = compat32.clone(linesep="\r\n")  # as Django writes a message for smtplib
 LONG_LINE = "<p>" + "Ein sehr langer Absatz ohne Umbruch. " * 40 + "</p>"
 MESSAGES = [
     ("sam@example.org", "New referral R-00042", "Hello Ana,\nA referral.\n", "<p>Hi</p>"),
@@ -159,3 +161,22 @@ def test_an_envelope_address_is_what_djangos_backend_writes(address):
     except ValueError as exc:
         ours = type(exc)
     assert ours == expected
+
+
+def test_a_header_line_is_folded_as_compat32_folds_it():
+    chars = "ab Z09;,:=<>\"'()@.-\t\x7f\x0bé"
+    rng = random.Random(12)
+    names = ["Subject", "To", "Date", "X-Long-Header-Name-For-Folding", "From", "Content-Type"]
+    values = ["", " ", "a ", " a", "a  b", "x" * 70, "x" * 71, "word " * 20]
+    values += ["".join(rng.choice(chars) for _ in range(rng.randint(1, 90))) for _ in range(3000)]
+    for name in names:
+        for value in values:
+            assert folded(SMTP_POLICY, name, value) == folded(PLAIN, name, value), (name, value)
+
+
+def folded(policy, name: str, value: str):
+    """The header line as `policy` writes it, or the kind of error it raises."""
+    try:
+        return policy.fold_binary(name, value)
+    except Exception as exc:  # e.g. HeaderParseError for a value that embeds a header
+        return type(exc)
