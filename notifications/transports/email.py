@@ -49,8 +49,9 @@ class EmailTransport(Transport):
         message_id = f"<outbox-{message.pk}@{host}>"
         to = ascii_address(message.recipient)
         if self.connection is None:
-            self.connection = self.connection_factory()
+            # first, so a sender the backend would refuse fails each message as it did there
             self.envelope_from = sanitize_address(settings.DEFAULT_FROM_EMAIL, _encoding())
+            self.connection = self.connection_factory()
         try:
             return self._send(message, message_id, to, self.connection)
         except Exception:

@@ -180,3 +180,14 @@ def folded(policy, name: str, value: str):
         return policy.fold_binary(name, value)
     except Exception as exc:  # e.g. HeaderParseError for a value that embeds a header
         return type(exc)
+
+
+def test_a_sender_the_backend_refuses_fails_every_message_not_only_the_first(settings):
+    settings.DEFAULT_FROM_EMAIL = "desk@example.org@example.org"  # sanitize_address refuses it
+    transport = EmailTransport(lambda: RecordingBackend(host="unused", port=1))
+    rows = [OutboxMessage(pk=pk, channel="email", recipient="a@example.org") for pk in (1, 2)]
+
+    for row in rows:
+        with pytest.raises(ValueError):
+            transport.send(row)
+    assert transport.connection is None  # nothing was sent with an empty envelope sender
