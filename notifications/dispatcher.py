@@ -1,12 +1,12 @@
 """Deliver the outbox: claim due rows, send each once, record the outcome, retry what may succeed.
 
-Claiming is safe with several workers: on PostgreSQL the due rows are locked with
-SELECT ... FOR UPDATE SKIP LOCKED and flipped to `inflight` in the same transaction; on SQLite the
-immediate transaction serialises claimers. A row is marked `inflight` before it is sent and `sent`
+Claiming is safe with several workers: one statement picks the due rows (on PostgreSQL locking
+them with FOR UPDATE SKIP LOCKED), flips them to `inflight` and returns them; on SQLite the
+immediate transaction around it serialises claimers. A row is marked `inflight` before it is sent and `sent`
 right after, so a worker killed mid-send can repeat at most the one message it was sending
 (docs/delivery.md). The sweeper returns rows stuck `inflight` after a crash.
 
-The bookkeeping is one committed statement per message (recording it sent) plus two per batch
+The bookkeeping is one committed statement per message (recording it sent) plus one per batch
 (the claim); the batch's claim is renewed in one UPDATE only when it is close to the sweeper's
 timeout, not before every send. The worker's channel threads commit it without waiting for the
 disk (`commit_without_waiting_for_disk`): a worker that dies loses nothing it recorded.
@@ -81,23 +81,36 @@ def commit_without_waiting_for_disk() -> None:
         _unflushed_commits.add(raw)
 
 
+CLAIM = (
+    "WITH due AS MATERIALIZED (SELECT {id} FROM {table} WHERE {channel} = %s AND {status} = %s "
+    "AND {next_attempt_at} <= %s ORDER BY {next_attempt_at}, {id} LIMIT %s{skip_locked}) "
+    "UPDATE {table} SET {status} = %s, {claimed_at} = %s WHERE {id} IN (SELECT {id} FROM due) "
+    "RETURNING *"
+)  # one statement per batch: the due rows (locked, on PostgreSQL), flipped, and read back
+
+
 def claim(channel: str, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Atomically take up to `limit` due rows of one channel for this worker."""
-    with transaction.atomic():
-        due = OutboxMessage.objects.filter(
-            channel=channel, status=Status.QUEUED, next_attempt_at__lte=now
-        ).order_by("next_attempt_at", "id")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        messages = list(due[:limit])
-        if not messages:
-            return []
-        claimed_at = timezone.now()
-        OutboxMessage.objects.filter(id__in=[m.pk for m in messages]).update(
-            status=Status.INFLIGHT, claimed_at=claimed_at
-        )
-    for message in messages:
-        message.status, message.claimed_at = Status.INFLIGHT, claimed_at
+    """Atomically take up to `limit` due rows of one channel for this worker, oldest due first.
+
+    One statement: it picks the due rows (on PostgreSQL with FOR UPDATE SKIP LOCKED, so two
+    workers take different rows and never wait for each other; the CTE is MATERIALIZED, so the
+    rows are picked once), flips them to `inflight` and returns them. On SQLite it runs inside
+    the immediate transaction, which serialises claimers. RETURNING gives no order, so the rows
+    are sorted here as they were picked."""
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    sql = model_sql(
+        OutboxMessage,
+        CLAIM.replace("{skip_locked}", " FOR UPDATE SKIP LOCKED" if skip_locked else ""),
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [channel, Status.QUEUED.value, adapt(now), limit]
+    params += [Status.INFLIGHT.value, adapt(timezone.now())]
+    if skip_locked:  # one statement is its own transaction; no BEGIN and COMMIT around it
+        messages = list(OutboxMessage.objects.raw(sql, params))
+    else:
+        with transaction.atomic():
+            messages = list(OutboxMessage.objects.raw(sql, params))
+    messages.sort(key=lambda m: (m.next_attempt_at, m.pk))
     return messages
 
 

@@ -1,5 +1,5 @@
-"""The dispatcher's bookkeeping stays lean: one committed statement per message sent plus a few
-per batch (not two per message), paced channels claim what their pacing lets them send in the
+"""The dispatcher's bookkeeping stays lean: one committed statement per message sent plus one
+per batch (its claim; not two per message), paced channels claim what their pacing lets them send in the
 next seconds (not 3 rows at a time), a claim close to the sweeper's timeout is renewed for the
 whole batch in one statement, and a row swept meanwhile is never sent by the old claim."""
 
@@ -46,8 +46,9 @@ def test_a_batch_costs_one_statement_per_message_plus_its_claim(channels):
     with CaptureQueriesContext(connection) as queries:
         assert drain_channel(transport) == 10
 
-    # the claim (SELECT ... FOR UPDATE, UPDATE), then one "sent" UPDATE per message
-    assert len(statements(queries)) <= 2 + 10, "\n".join(statements(queries))
+    # the claim (one UPDATE ... RETURNING of the rows it picks; it was a SELECT ... FOR UPDATE
+    # and an UPDATE), then one "sent" UPDATE per message
+    assert len(statements(queries)) == 1 + 10, "\n".join(statements(queries))
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.SENT}
     assert len(channels.smtp.messages) == 10
 
@@ -120,7 +121,7 @@ def test_a_slack_post_and_where_it_lives_are_recorded_in_one_statement(
     # the claim, then per post one statement on PostgreSQL (a data-modifying WITH: the sent
     # record and the referral's slack_channel/slack_ts); SQLite runs the two in one transaction
     per_post = 1 if connection.vendor == "postgresql" else 2
-    assert len(statements(queries)) == 2 + 3 * per_post, "\n".join(statements(queries))
+    assert len(statements(queries)) == 1 + 3 * per_post, "\n".join(statements(queries))
     for referral in referrals:
         referral.refresh_from_db()
         assert referral.slack_channel == channels.slack.CHANNEL_ID and referral.slack_ts
@@ -140,7 +141,7 @@ def test_a_batch_of_texts_asks_once_which_numbers_texted_stop(channels):
 
     opt_out_reads = [q for q in statements(queries) if "smsoptout" in q.lower()]
     assert len(opt_out_reads) == 1, opt_out_reads
-    assert len(statements(queries)) == 2 + 1 + 6  # claim, STOP check, one record per text
+    assert len(statements(queries)) == 1 + 1 + 6  # claim, STOP check, one record per text
     refused = OutboxMessage.objects.get(pk=batch[2].pk)
     assert refused.status == Status.FAILED and "STOP" in refused.last_error
     assert len(received(channels, "sms")) == 5
