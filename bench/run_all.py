@@ -456,7 +456,10 @@ def delivery_rows(rows, env, args) -> None:
             at_most(p99, 0.25),
         )
     )
-    referrals = "100" if args.quick else "250"
+    # 4,000 messages: about four seconds of the worker. With 1,000 (one second) the rate was
+    # mostly the start (first claims, connections, first renders) and varied by a tenth from
+    # run to run (0.46-0.51 on one quiet machine; 0.53-0.55 with 4,000).
+    referrals = "250" if args.quick else "1000"
     out = script_output(
         [PY, str(bench / "delivery_throughput.py"), "--referrals", referrals]
         + ["--database-url", args.database_url],
@@ -467,7 +470,7 @@ def delivery_rows(rows, env, args) -> None:
     ratio = one / plain if one and plain else None
     rows.append(
         Row(
-            "dispatcher (1 worker) vs a plain client loop",
+            f"dispatcher (1 worker) vs a plain client loop ({int(referrals) * 4:,} messages)",
             f"{plain:.0f} msg/s" if plain else "failed",
             f"{one:.0f} msg/s" if one else "failed",
             ratio,
