@@ -4,6 +4,7 @@ worker. The server and the worker both end, promptly and cleanly, with nothing l
 
 import os
 import signal
+import subprocess
 import time
 import urllib.request
 
@@ -77,7 +78,11 @@ def test_sigterm_stops_server_and_worker_cleanly_with_nothing_in_flight(
         assert channels.slack.wait_for(lambda: len(channels.slack.posts) >= 1, timeout=20)
         started = time.monotonic()
         stop(run_dev)
-        assert run_dev.wait(timeout=15) == 0, log.read_text()
+        try:
+            code = run_dev.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # say who is still running, and what they logged
+            pytest.fail(f"still running: {children(run_dev.pid)}\n{log.read_text()}")
+        assert code == 0, log.read_text()
         assert wait_until(
             lambda: group_gone(run_dev.pid), timeout=15 - (time.monotonic() - started)
         )
