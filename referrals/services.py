@@ -431,6 +431,10 @@ def decline_referral(
             if referral.offered_to_id != provider.pk:
                 raise NotEligible()
         elif (offer := live_offer(referral, provider)) is not None:
+            # A routing offer stays open when its provider is made inactive (only what they hold
+            # or wait for is released): their old link must not answer it in their name.
+            if not provider.is_active and not actor.is_staff:
+                raise InactiveProvider()
             return _decline_wave_offer(referral, provider, offer, at, reason, actor, note)
         else:
             # Available to anyone: only the preferred provider (while waiting) or the holder

@@ -59,7 +59,7 @@ def action_link(request, token):
         # Still this round, but the provider may no longer see the client (made inactive, away,
         # out of the client's network): show no client, and say why in the service's words.
         refused = services.accept_refusal(referral, provider, timezone.now()) or NotEligible()
-        if live_offer(referral, provider) is not None:  # theirs to decline, as the service lets
+        if provider.is_active and live_offer(referral, provider) is not None:  # theirs to decline
             context.update(form=form, message=refused.message)
             status = 400 if form.errors else 200
             return render(request, "referrals/link_decline_only.html", context, status=status)

@@ -228,3 +228,28 @@ def test_an_away_provider_opening_the_decline_link_of_their_open_routing_offer_m
     assert response.status_code == 200
     assert AWAY_REFUSAL in html and ">Decline referral</button>" in html
     assert ">Accept referral</button>" not in html and not shows(html, "Sam")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_provider_made_inactive_cannot_answer_their_open_routing_offer_from_an_old_link(
+    client, wave_offer_to_away_ben, ben, t0, method
+):
+    """Making a provider inactive releases what they hold or wait for, not their routing offers:
+    the link in their email, still of this round, must not decline one in their name (no
+    decline event, no count, no new wave), and shows no client."""
+    from providers.models import Provider
+
+    referral, path = wave_offer_to_away_ben
+    Provider.objects.filter(pk=ben.pk).update(status=Provider.Status.INACTIVE)
+    with time_machine.travel(t0 + timedelta(hours=1), tick=False):
+        if method == "get":
+            response = client.get(path + "?choice=decline")
+        else:
+            response = client.post(path, {"choice": "decline", "reason": "unavailable"})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert ">Decline referral</button>" not in html and not shows(html, "Sam")
+    assert referral.offers.get(provider=ben).answer == ""
+    referral.refresh_from_db()
+    assert referral.declines == 0 and referral.declined_offers == 0
+    assert not referral.events.filter(kind="declined").exists()
