@@ -125,7 +125,8 @@ _PLAIN_ADDRESS = re.compile(
 def envelope_address(address: str) -> str:
     """The address as Django's SMTP backend puts it in the envelope (`sanitize_address`): a
     plain address as it is, any other through sanitize_address itself."""
-    if _PLAIN_ADDRESS.fullmatch(address):
+    # A local part starting with "=?" is an encoded word, which sanitize_address decodes.
+    if not address.startswith("=?") and _PLAIN_ADDRESS.fullmatch(address):
         return address
     return sanitize_address(address, _encoding())
 

@@ -1,6 +1,7 @@
 """The worker's delivery threads commit their bookkeeping (one statement per message) without
 waiting for the disk, since a flush per message set every channel's pace; the switch holds for a
-connection opened again after an error, and every other connection still waits for the disk."""
+connection opened again after an error, and a connection that never delivered still waits for the
+disk (the switch is made only in `deliver_pass`, which only the delivery threads run)."""
 
 import threading
 
@@ -41,6 +42,6 @@ def test_a_delivery_thread_commits_without_waiting_for_the_disk_and_others_still
     thread.join()
 
     assert seen == {"sent": 3, "after a pass": "off", "after reconnecting": "off"}
-    assert synchronous_commit() == "on"  # the web's and the deadlines' connections wait for it
+    assert synchronous_commit() == "on"  # a connection that never delivered still waits for it
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
     assert len(received(channels, "email")) == 3

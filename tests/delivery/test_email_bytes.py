@@ -149,6 +149,8 @@ def test_a_body_holding_the_boundary_drawn_gets_the_boundary_djangos_backend_wri
         "a@xn--bcher-kva.example",
         "Name <a@example.org>",
         "a@[127.0.0.1]",
+        "=?utf-8?q?x?=@example.org",
+        "=?utf-8?q?x?=.y@example.org",
     ],
 )
 def test_an_envelope_address_is_what_djangos_backend_writes(address):
