@@ -25,7 +25,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from providers.accounts import remember_provider
+from providers.accounts import provider_of, remember_provider
 from providers.models import AvailabilityChange, Provider, ProviderDevice
 
 SALT = "providers.devices"
@@ -120,16 +120,11 @@ class SignedInDeviceMiddleware:
             if device is None:
                 logout(request)
             else:
-                remember_provider(user, _provider_read_with(device))
+                remember_provider(user, provider_of(device.user))  # read with the device: no query
                 device.user = user
                 _seen(device, request)
                 request.device = device
         return self.get_response(request)
-
-
-def _provider_read_with(device: ProviderDevice) -> Provider | None:
-    """The provider joined to the device's user (None: the user is no provider's)."""
-    return Provider.user.field.remote_field.get_cached_value(device.user, None)
 
 
 def _seen(device: ProviderDevice, request) -> None:
