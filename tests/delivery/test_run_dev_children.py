@@ -1,6 +1,5 @@
 """`bin/run-dev` when a child ends on its own: the other is stopped, and the script exits with
-the status of the one that ended, even if it ended before the script began to wait for it
-(bash 5.2's `wait -n` then names no child; the script finds it gone and asks its status)."""
+the status of the one that ended, whether it ended at once or after a moment."""
 
 import os
 import signal
